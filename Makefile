@@ -1,0 +1,56 @@
+# tradedesk: the two commands that matter are `make run` and `make test`.
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+LISTEN ?= 127.0.0.1:8080
+DATA_DIR ?= ./var
+BIN := build/release/src/app/tradedesk
+
+.PHONY: deps configure build run test test-release test-asan test-tsan bench fuzz fmt fmt-check lint web clean
+
+deps:
+	@scripts/install-deps
+
+configure: deps
+	@cmake --preset release >/dev/null
+
+build: configure
+	@cmake --build --preset release -j $(JOBS)
+
+web: deps
+	@if [[ -f web/package.json ]]; then (cd web && npm run build); fi
+
+run: build web
+	@echo "tradedesk: serving on http://$(LISTEN)/  (Ctrl-C stops)"
+	@$(BIN) serve --listen $(LISTEN) --data-dir $(DATA_DIR)
+
+# The whole suite: release build + tests, then the same tests under ASan+UBSan.
+test: build web
+	@scripts/run-tests release
+	@scripts/run-tests asan-ubsan
+
+test-release: build
+	@scripts/run-tests release
+
+test-asan: deps
+	@scripts/run-tests asan-ubsan
+
+test-tsan: deps
+	@scripts/run-tests tsan
+
+bench: build
+	@scripts/run-bench
+
+fuzz: deps
+	@scripts/run-fuzz $${FUZZ_SECONDS:-20}
+
+fmt:
+	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+fmt-check:
+	@git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
+
+lint: configure
+	@scripts/run-lint
+
+clean:
+	@rm -rf build

@@ -1,0 +1,5 @@
+set(TD_SANITIZE "" CACHE STRING "Sanitizers to enable: address,undefined | thread")
+if(TD_SANITIZE)
+  add_compile_options(-fsanitize=${TD_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=${TD_SANITIZE})
+endif()
