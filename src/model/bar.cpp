@@ -7,8 +7,8 @@ namespace td {
 
 Result<BarSpec> BarSpec::Parse(std::string_view text) {
   const auto fail = [&] {
-    return Error::InvalidArgument("bar spec must look like 15s, 1m, 5m, 1h, 1D, 1W or 1M, was '" +
-                                  std::string(text) + "'", "resolution");
+    return Error::InvalidArgument(
+        "bar spec must look like 15s, 1m, 5m, 1h, 1D, 1W or 1M, was '" + std::string(text) + "'", "resolution");
   };
   std::uint32_t step = 1;
   std::size_t pos = 0;

@@ -49,9 +49,7 @@ struct Bar {
   Quantity volume;
 
   /// True when low <= open, close <= high and low <= high.
-  bool IsConsistent() const {
-    return low <= high && low <= open && open <= high && low <= close && close <= high;
-  }
+  bool IsConsistent() const { return low <= high && low <= open && open <= high && low <= close && close <= high; }
 };
 
 }  // namespace td

@@ -11,6 +11,10 @@ namespace td {
 
 enum class AggressorSide : std::uint8_t { kNone, kBuyer, kSeller };
 
+/// The exact midpoint of two prices. It keeps the finer of the two precisions, plus one decimal when the
+/// midpoint falls between ticks (100.05 and 100.10 give 100.075); at 9 decimals it rounds half away from zero.
+Price Midpoint(Price a, Price b);
+
 /// Best bid and offer at an instant.
 struct QuoteTick {
   InstrumentId instrument_id;
@@ -21,7 +25,12 @@ struct QuoteTick {
   UnixNanos ts_event;  // when it happened at the venue
   UnixNanos ts_init;   // when we saw it
 
-  Price Mid() const { return Price::FromRaw((bid.raw() + ask.raw()) / 2, kFixedPrecision).RoundToStep(Price::FromRaw(Pow10(kFixedPrecision - std::max(bid.precision(), ask.precision())), std::max(bid.precision(), ask.precision()))); }
+  /// The exact midpoint of bid and ask (see Midpoint).
+  Price Mid() const { return Midpoint(bid, ask); }
+  /// Ask minus bid; negative when the book is crossed.
+  Price Spread() const { return ask - bid; }
+  /// True when both sides are quoted (positive prices) and the book is not crossed.
+  bool IsTwoSided() const { return bid.is_positive() && ask.is_positive() && bid <= ask; }
 };
 
 /// A trade print (or an index value update, with zero size).
