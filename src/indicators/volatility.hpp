@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <numbers>
+
+#include "indicators/moving_average.hpp"
+#include "indicators/rolling.hpp"
+#include "model/bar.hpp"
+
+namespace td::indicators {
+
+/// True range: max(high − low, |high − prev close|, |low − prev close|); the first bar has no previous close,
+/// so its true range is high − low (as in StockCharts' ATR sheet). Ready after one bar.
+class TrueRange {
+ public:
+  void Update(double high, double low, double close) {
+    const double hl = high - low;
+    if (has_prev_) [[likely]] {
+      value_ = std::max(hl, std::max(std::abs(high - prev_close_), std::abs(low - prev_close_)));
+    } else {
+      value_ = hl;
+      has_prev_ = true;
+    }
+    prev_close_ = close;
+  }
+  void Update(const Bar& bar) { Update(bar.high.AsDouble(), bar.low.AsDouble(), bar.close.AsDouble()); }
+  bool Ready() const { return has_prev_; }
+  double Value() const { return has_prev_ ? value_ : kNaN; }
+  int WarmupBars() const { return 1; }
+  void Reset() { has_prev_ = false; }
+
+ private:
+  bool has_prev_ = false;
+  double prev_close_ = 0.0;
+  double value_ = 0.0;
+};
+
+/// Wilder's ATR: the Wilder average of the true range, seeded with the mean of the first n true ranges (the
+/// first being high − low). Ready after n bars, exactly as StockCharts' ATR(14) sheet.
+class Atr {
+ public:
+  explicit Atr(int period = 14) : average_(period) {}
+  void Update(double high, double low, double close) {
+    tr_.Update(high, low, close);
+    average_.Update(tr_.Value());
+  }
+  void Update(const Bar& bar) { Update(bar.high.AsDouble(), bar.low.AsDouble(), bar.close.AsDouble()); }
+  bool Ready() const { return average_.Ready(); }
+  double Value() const { return average_.Value(); }
+  double TrueRangeValue() const { return tr_.Value(); }
+  int WarmupBars() const { return average_.WarmupBars(); }
+  void Reset() {
+    tr_.Reset();
+    average_.Reset();
+  }
+
+ private:
+  TrueRange tr_;
+  Wilder average_;
+};
+
+/// The EMA-smoothed ATR (α = 2/(n + 1)) — NOT Wilder's. The coach's "ATR(14)" is this with first-value
+/// seeding; it reacts faster than Atr and must never be confused with it.
+class AtrEma {
+ public:
+  explicit AtrEma(int period = 14, EmaSeed seed = EmaSeed::kSma) : average_(period, seed) {}
+  void Update(double high, double low, double close) {
+    tr_.Update(high, low, close);
+    average_.Update(tr_.Value());
+  }
+  void Update(const Bar& bar) { Update(bar.high.AsDouble(), bar.low.AsDouble(), bar.close.AsDouble()); }
+  bool Ready() const { return average_.Ready(); }
+  double Value() const { return average_.Value(); }
+  int WarmupBars() const { return average_.WarmupBars(); }
+  void Reset() {
+    tr_.Reset();
+    average_.Reset();
+  }
+
+ private:
+  TrueRange tr_;
+  Ema average_;
+};
+
+/// A channel's lines: middle, upper, lower, and width = (upper − lower)/middle as a fraction.
+struct Bands {
+  double middle = kNaN;
+  double upper = kNaN;
+  double lower = kNaN;
+  double width = kNaN;
+};
+
+/// Bollinger bands: middle = SMA(n), bands = middle ± k·σ with the POPULATION standard deviation (divide by n,
+/// as StockCharts and Bollinger himself); width = (upper − lower)/middle as a fraction (StockCharts' BandWidth
+/// is this × 100). Ready after n values.
+class Bollinger {
+ public:
+  explicit Bollinger(int period = 20, double k = 2.0) : window_(period), k_(k) {}
+  void Update(double close) {
+    window_.Update(close);
+    last_ = close;
+  }
+  bool Ready() const { return window_.Full(); }
+  /// All four lines at once (NaN during warm-up); the accessors below return the same numbers.
+  Bands Values() const {
+    if (!Ready()) {
+      return Bands{};
+    }
+    const double m = window_.Mean();
+    const double offset = k_ * std::sqrt(window_.PopulationVariance());
+    return Bands{m, m + offset, m - offset, (offset + offset) / m};
+  }
+  double Middle() const { return Values().middle; }
+  double Upper() const { return Values().upper; }
+  double Lower() const { return Values().lower; }
+  double Width() const { return Values().width; }
+  double StdDev() const { return Ready() ? std::sqrt(window_.PopulationVariance()) : kNaN; }
+  /// %B: where the last close sits between the bands (0 at lower, 1 at upper); NaN when the bands coincide.
+  double PercentB() const {
+    const Bands b = Values();
+    return b.upper > b.lower ? (last_ - b.lower) / (b.upper - b.lower) : kNaN;
+  }
+  double Value() const { return Middle(); }
+  int WarmupBars() const { return window_.period(); }
+  void Reset() { window_.Reset(); }
+
+ private:
+  RollingMoments window_;
+  double k_;
+  double last_ = 0.0;
+};
+
+/// Keltner channels: middle = EMA(ema_period) of the close, bands = middle ± mult·ATR(atr_period) (Wilder).
+/// StockCharts' default is (20, 10, 2); the coach uses EMA20 ± 1.5·ATR20. Ready when both averages are.
+class Keltner {
+ public:
+  explicit Keltner(int ema_period = 20, int atr_period = 10, double mult = 2.0, EmaSeed seed = EmaSeed::kSma)
+      : ema_(ema_period, seed), atr_(atr_period), mult_(mult) {}
+  void Update(double high, double low, double close) {
+    ema_.Update(close);
+    atr_.Update(high, low, close);
+  }
+  void Update(const Bar& bar) { Update(bar.high.AsDouble(), bar.low.AsDouble(), bar.close.AsDouble()); }
+  bool Ready() const { return ema_.Ready() && atr_.Ready(); }
+  /// All four lines at once (NaN during warm-up); the accessors below return the same numbers.
+  Bands Values() const {
+    if (!Ready()) {
+      return Bands{};
+    }
+    const double m = ema_.Value();
+    const double offset = mult_ * atr_.Value();
+    return Bands{m, m + offset, m - offset, (offset + offset) / m};
+  }
+  double Middle() const { return Values().middle; }
+  double Upper() const { return Values().upper; }
+  double Lower() const { return Values().lower; }
+  double Width() const { return Values().width; }
+  double Value() const { return Middle(); }
+  int WarmupBars() const { return std::max(ema_.WarmupBars(), atr_.WarmupBars()); }
+  void Reset() {
+    ema_.Reset();
+    atr_.Reset();
+  }
+
+ private:
+  Ema ema_;
+  Atr atr_;
+  double mult_;
+};
+
+/// TTM-style squeeze: on while the Bollinger bands (20, 2σ) lie strictly inside the Keltner channel
+/// (EMA 20 ± 1.5·Wilder ATR 20). Value() is 1 (on) or 0 (off), NaN during warm-up.
+class Squeeze {
+ public:
+  explicit Squeeze(int bb_period = 20, double bb_k = 2.0, int kc_period = 20, int kc_atr_period = 20,
+                   double kc_mult = 1.5)
+      : bollinger_(bb_period, bb_k), keltner_(kc_period, kc_atr_period, kc_mult) {}
+  void Update(double high, double low, double close) {
+    bollinger_.Update(close);
+    keltner_.Update(high, low, close);
+  }
+  void Update(const Bar& bar) { Update(bar.high.AsDouble(), bar.low.AsDouble(), bar.close.AsDouble()); }
+  bool Ready() const { return bollinger_.Ready() && keltner_.Ready(); }
+  bool On() const {
+    if (!Ready()) {
+      return false;
+    }
+    const Bands bb = bollinger_.Values();
+    const Bands kc = keltner_.Values();
+    return bb.upper < kc.upper && bb.lower > kc.lower;
+  }
+  double Value() const { return Ready() ? (On() ? 1.0 : 0.0) : kNaN; }
+  const Bollinger& bollinger() const { return bollinger_; }
+  const Keltner& keltner() const { return keltner_; }
+  int WarmupBars() const { return std::max(bollinger_.WarmupBars(), keltner_.WarmupBars()); }
+  void Reset() {
+    bollinger_.Reset();
+    keltner_.Reset();
+  }
+
+ private:
+  Bollinger bollinger_;
+  Keltner keltner_;
+};
+
+/// Supertrend on hl2 ± mult·ATR(n) (Wilder). The bands only tighten while the trend holds: the lower band
+/// never falls unless the previous close broke below it, the upper never rises unless the previous close broke
+/// above it. The trend flips up when the close crosses above the upper band and down when it crosses below the
+/// lower band; it starts down (line = upper band) like TradingView's. Value() is the active band.
+class Supertrend {
+ public:
+  explicit Supertrend(int atr_period = 10, double mult = 3.0) : atr_(atr_period), mult_(mult) {}
+
+  void Update(double high, double low, double close) {
+    atr_.Update(high, low, close);
+    if (!atr_.Ready()) [[unlikely]] {
+      prev_close_ = close;
+      return;
+    }
+    const double mid = 0.5 * (high + low);
+    const double offset = mult_ * atr_.Value();
+    double upper = mid + offset;
+    double lower = mid - offset;
+    if (ready_) [[likely]] {
+      if (!(upper < upper_ || prev_close_ > upper_)) {
+        upper = upper_;
+      }
+      if (!(lower > lower_ || prev_close_ < lower_)) {
+        lower = lower_;
+      }
+      if (direction_ < 0) {
+        direction_ = close > upper ? 1 : -1;
+      } else {
+        direction_ = close < lower ? -1 : 1;
+      }
+    } else {
+      direction_ = -1;
+      ready_ = true;
+    }
+    upper_ = upper;
+    lower_ = lower;
+    prev_close_ = close;
+  }
+  void Update(const Bar& bar) { Update(bar.high.AsDouble(), bar.low.AsDouble(), bar.close.AsDouble()); }
+
+  bool Ready() const { return ready_; }
+  double Value() const { return ready_ ? (direction_ > 0 ? lower_ : upper_) : kNaN; }
+  /// +1 in an up-trend (line below price), −1 in a down-trend; 0 during warm-up.
+  int Direction() const { return ready_ ? direction_ : 0; }
+  double UpperBand() const { return ready_ ? upper_ : kNaN; }
+  double LowerBand() const { return ready_ ? lower_ : kNaN; }
+  int WarmupBars() const { return atr_.WarmupBars(); }
+  void Reset() {
+    atr_.Reset();
+    ready_ = false;
+    direction_ = -1;
+  }
+
+ private:
+  Atr atr_;
+  double mult_;
+  bool ready_ = false;
+  int direction_ = -1;
+  double upper_ = 0.0;
+  double lower_ = 0.0;
+  double prev_close_ = 0.0;
+};
+
+/// Chandelier exit: long stop = highest high(n) − mult·ATR(n), short stop = lowest low(n) + mult·ATR(n)
+/// (Wilder ATR; defaults 22 and 3). Ready after n bars.
+class ChandelierExit {
+ public:
+  explicit ChandelierExit(int period = 22, double mult = 3.0)
+      : highest_(period), lowest_(period), atr_(period), mult_(mult) {}
+  void Update(double high, double low, double close) {
+    highest_.Update(high);
+    lowest_.Update(low);
+    atr_.Update(high, low, close);
+  }
+  void Update(const Bar& bar) { Update(bar.high.AsDouble(), bar.low.AsDouble(), bar.close.AsDouble()); }
+  bool Ready() const { return atr_.Ready() && highest_.Ready(); }
+  double LongStop() const { return Ready() ? highest_.Value() - mult_ * atr_.Value() : kNaN; }
+  double ShortStop() const { return Ready() ? lowest_.Value() + mult_ * atr_.Value() : kNaN; }
+  double Value() const { return LongStop(); }
+  int WarmupBars() const { return atr_.WarmupBars(); }
+  void Reset() {
+    highest_.Reset();
+    lowest_.Reset();
+    atr_.Reset();
+  }
+
+ private:
+  RollingMax highest_;
+  RollingMin lowest_;
+  Atr atr_;
+  double mult_;
+};
+
+/// The returns close-to-close volatility is measured on.
+enum class ReturnKind : std::uint8_t { kLog, kSimple };
+/// Which standard deviation: sample (n − 1) or population (n).
+enum class StdDevKind : std::uint8_t { kSample, kPopulation };
+
+/// Close-to-close historical volatility: the standard deviation of the last n returns × √periods_per_year,
+/// as a fraction (0.20 = 20 %). Default: log returns, sample stdev (TOMIC's HV). The coach's HV is simple
+/// returns with the population stdev, times 100. Ready after n + 1 closes.
+class HistVolCloseToClose {
+ public:
+  HistVolCloseToClose(int period, double periods_per_year, ReturnKind returns = ReturnKind::kLog,
+                      StdDevKind stdev = StdDevKind::kSample)
+      : window_(period), periods_per_year_(periods_per_year), returns_(returns), stdev_(stdev) {
+    TD_CHECK(periods_per_year > 0.0) << "periods_per_year must be positive";
+  }
+  void Update(double close) {
+    if (has_prev_) [[likely]] {
+      window_.Update(returns_ == ReturnKind::kLog ? std::log(close / prev_) : close / prev_ - 1.0);
+    }
+    has_prev_ = true;
+    prev_ = close;
+  }
+  void Update(const Bar& bar) { Update(bar.close.AsDouble()); }
+  bool Ready() const { return window_.Full(); }
+  double Value() const {
+    if (!Ready()) {
+      return kNaN;
+    }
+    const double var = stdev_ == StdDevKind::kSample ? window_.SampleVariance() : window_.PopulationVariance();
+    return std::sqrt(var * periods_per_year_);
+  }
+  int WarmupBars() const { return window_.period() + 1; }
+  void Reset() {
+    window_.Reset();
+    has_prev_ = false;
+  }
+
+ private:
+  RollingMoments window_;
+  double periods_per_year_;
+  ReturnKind returns_;
+  StdDevKind stdev_;
+  bool has_prev_ = false;
+  double prev_ = 0.0;
+};
+
+/// Parkinson (1980) range volatility: σ² = mean over n bars of ln(H/L)² / (4 ln 2), annualised by
+/// √periods_per_year. Ready after n bars.
+class HistVolParkinson {
+ public:
+  HistVolParkinson(int period, double periods_per_year) : window_(period), periods_per_year_(periods_per_year) {
+    TD_CHECK(periods_per_year > 0.0) << "periods_per_year must be positive";
+  }
+  void Update(double high, double low) {
+    const double hl = std::log(high / low);
+    window_.Update(hl * hl);
+  }
+  void Update(const Bar& bar) { Update(bar.high.AsDouble(), bar.low.AsDouble()); }
+  bool Ready() const { return window_.Full(); }
+  double Value() const {
+    if (!Ready()) {
+      return kNaN;
+    }
+    const double var = window_.Mean() * kInvFourLn2;
+    return std::sqrt((var > 0.0 ? var : 0.0) * periods_per_year_);
+  }
+  int WarmupBars() const { return window_.period(); }
+  void Reset() { window_.Reset(); }
+
+ private:
+  static constexpr double kInvFourLn2 = 1.0 / (4.0 * std::numbers::ln2);
+  RollingMoments window_;
+  double periods_per_year_;
+};
+
+/// Garman–Klass (1980) OHLC volatility: σ² = mean over n bars of ½·ln(H/L)² − (2 ln 2 − 1)·ln(C/O)²,
+/// annualised by √periods_per_year. Ignores overnight gaps. Ready after n bars.
+class HistVolGarmanKlass {
+ public:
+  HistVolGarmanKlass(int period, double periods_per_year) : window_(period), periods_per_year_(periods_per_year) {
+    TD_CHECK(periods_per_year > 0.0) << "periods_per_year must be positive";
+  }
+  void Update(double open, double high, double low, double close) {
+    const double hl = std::log(high / low);
+    const double co = std::log(close / open);
+    window_.Update(0.5 * hl * hl - kCloseWeight * co * co);
+  }
+  void Update(const Bar& bar) {
+    Update(bar.open.AsDouble(), bar.high.AsDouble(), bar.low.AsDouble(), bar.close.AsDouble());
+  }
+  bool Ready() const { return window_.Full(); }
+  double Value() const {
+    if (!Ready()) {
+      return kNaN;
+    }
+    const double var = window_.Mean();
+    return std::sqrt((var > 0.0 ? var : 0.0) * periods_per_year_);
+  }
+  int WarmupBars() const { return window_.period(); }
+  void Reset() { window_.Reset(); }
+
+ private:
+  static constexpr double kCloseWeight = 2.0 * std::numbers::ln2 - 1.0;
+  RollingMoments window_;
+  double periods_per_year_;
+};
+
+}  // namespace td::indicators
