@@ -5,7 +5,7 @@ LISTEN ?= 127.0.0.1:8080
 DATA_DIR ?= ./var
 BIN := build/release/src/app/tradedesk
 
-.PHONY: deps configure build run test test-release test-asan test-tsan bench fuzz fmt fmt-check lint web clean
+.PHONY: deps configure build run test test-web test-release test-asan test-tsan bench fuzz fmt fmt-check lint web clean
 
 deps:
 	@scripts/install-deps
@@ -23,10 +23,14 @@ run: build web
 	@echo "tradedesk: serving on http://$(LISTEN)/  (Ctrl-C stops)"
 	@$(BIN) serve --listen $(LISTEN) --data-dir $(DATA_DIR)
 
-# The whole suite: release build + tests, then the same tests under ASan+UBSan.
+# The whole suite: release build + tests, the web unit and browser tests, then the C++ tests under ASan+UBSan.
 test: build web
 	@scripts/run-tests release
+	@scripts/run-web-tests
 	@scripts/run-tests asan-ubsan
+
+test-web: web
+	@scripts/run-web-tests
 
 test-release: build
 	@scripts/run-tests release
