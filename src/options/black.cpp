@@ -5,6 +5,7 @@
 
 #include "core/check.hpp"
 #include "options/normal.hpp"
+#include "options/pricing_detail.hpp"
 
 namespace td::options {
 namespace {
@@ -41,10 +42,11 @@ struct Undiscounted {
   double dual_delta;
 };
 
-Undiscounted BlackUndiscounted(OptionType type, double forward, double strike, double t_years, double vol) {
+// Undiscounted price and greeks from prepared inputs: x = ln(F/K) and sqrt(T).
+Undiscounted BlackUndiscounted(OptionType type, double forward, double strike, double t_years, double sqrt_t, double x,
+                               double vol) {
   const double theta = Theta(type);
-  const double s = vol * std::sqrt(t_years);
-  const double x = std::log(forward / strike);
+  const double s = vol * sqrt_t;
   Undiscounted out{};
   if (s <= 0.0) {
     const double intrinsic = theta * (forward - strike);
@@ -57,12 +59,34 @@ Undiscounted BlackUndiscounted(OptionType type, double forward, double strike, d
   }
   // Intrinsic in price units (exact for F - K), time value from the normalised function.
   const double intrinsic = theta * (forward - strike);
-  out.price = (intrinsic > 0.0 ? intrinsic : 0.0) + std::sqrt(forward * strike) * NormalisedBlackOtm(-std::fabs(x), s);
   const double d1 = x / s + 0.5 * s;
   const double d2 = d1 - s;
+  // The out-of-the-money value at -|x|, as NormalisedBlackOtm computes it. For an out-of-the-money option its
+  // first CDF is N(theta d1) itself (bitwise: the same expression, or its exact negation), so delta reuses it.
+  const double x_otm = -std::fabs(x);
+  const double h = x_otm / s;
+  const double t = 0.5 * s;
+  double otm;
+  double delta_cdf;
+  if (UseScaledForm(h, t)) {
+    otm = NormalisedBlackOtm(x_otm, s);
+    delta_cdf = NormCdf(theta * d1);
+  } else {
+    const double cdf_plus = NormCdf(h + t);
+    const double cdf_minus = NormCdf(h - t);
+    const double value = std::exp(0.5 * x_otm) * cdf_plus - std::exp(-0.5 * x_otm) * cdf_minus;
+    otm = value > 0.0 ? value : 0.0;
+    if (type == OptionType::kCall && x <= 0.0) {
+      delta_cdf = cdf_plus;  // h + t is x/s + s/2 = d1
+    } else if (type == OptionType::kPut && x >= 0.0) {
+      delta_cdf = cdf_minus;  // h - t is -x/s - s/2 = -d1
+    } else {
+      delta_cdf = NormCdf(theta * d1);
+    }
+  }
+  out.price = (intrinsic > 0.0 ? intrinsic : 0.0) + std::sqrt(forward * strike) * otm;
   const double pdf = NormPdf(d1);
-  const double sqrt_t = std::sqrt(t_years);
-  out.delta = theta * NormCdf(theta * d1);
+  out.delta = theta * delta_cdf;
   out.dual_delta = -theta * NormCdf(theta * d2);
   out.gamma = pdf / (forward * s);
   out.vega = forward * pdf * sqrt_t;
@@ -71,6 +95,10 @@ Undiscounted BlackUndiscounted(OptionType type, double forward, double strike, d
   // dd1/dT = -d2 / (2T) for a fixed forward.
   out.ddelta_dt = -pdf * d2 / (2.0 * t_years);
   return out;
+}
+
+Undiscounted BlackUndiscounted(OptionType type, double forward, double strike, double t_years, double vol) {
+  return BlackUndiscounted(type, forward, strike, t_years, std::sqrt(t_years), std::log(forward / strike), vol);
 }
 
 }  // namespace
@@ -137,17 +165,28 @@ double Black76Price(OptionType type, const Black76Market& market, double vol) {
 
 Greeks Black76Greeks(OptionType type, const Black76Market& market, double vol) {
   CheckMarket(market.forward, market.strike, market.t_years, vol);
-  const double df = std::exp(-market.rate * market.t_years);
-  const Undiscounted u = BlackUndiscounted(type, market.forward, market.strike, market.t_years, vol);
+  detail::ExpiryTerms expiry;
+  expiry.forward = market.forward;
+  expiry.t_years = market.t_years;
+  expiry.rate = market.rate;
+  expiry.sqrt_t = std::sqrt(market.t_years);
+  expiry.discount = std::exp(-market.rate * market.t_years);
+  return detail::Black76GreeksPrepared(type, expiry, market.strike, std::log(market.forward / market.strike), vol);
+}
+
+Greeks detail::Black76GreeksPrepared(OptionType type, const ExpiryTerms& expiry, double strike, double log_fk,
+                                     double vol) {
+  const double df = expiry.discount;
+  const Undiscounted u = BlackUndiscounted(type, expiry.forward, strike, expiry.t_years, expiry.sqrt_t, log_fk, vol);
   Greeks g;
   g.price = df * u.price;
   g.delta = df * u.delta;
   g.gamma = df * u.gamma;
   g.vega = df * u.vega;
-  g.theta = market.rate * g.price - df * u.dprice_dt;
-  g.rho = -market.t_years * g.price;
+  g.theta = expiry.rate * g.price - df * u.dprice_dt;
+  g.rho = -expiry.t_years * g.price;
   g.vanna = df * u.vanna;
-  g.charm = market.rate * g.delta - df * u.ddelta_dt;
+  g.charm = expiry.rate * g.delta - df * u.ddelta_dt;
   g.dual_delta = df * u.dual_delta;
   return g;
 }

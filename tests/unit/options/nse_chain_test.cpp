@@ -7,18 +7,15 @@
 // on IV is negligible); calendar time from NSE's as-of time to expiry at 15:30 IST, / 365 days. NSE computes
 // its IV with Black-Scholes on the spot with its own rate and time conventions (not published), from the
 // last traded price, so the two agree only to within some tenths of a vol point (see the assertion).
-#include <zlib.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "nse_snapshot.hpp"
 #include "options/chain.hpp"
 #include "options/implied_vol.hpp"
 #include "test_data.hpp"
@@ -31,83 +28,10 @@ constexpr const char* kExpiry = "02-Sep-2025";
 // 29-Aug 12:33:51 -> 02-Sep 15:30:00 IST: 4 days 2 h 56 min 9 s.
 constexpr double kDaysToExpiry = 4.0 + (2.0 * 3600.0 + 56.0 * 60.0 + 9.0) / 86400.0;
 
-std::vector<std::string> Split(const std::string& line) {
-  std::vector<std::string> out;
-  std::string field;
-  std::stringstream in(line);
-  while (std::getline(in, field, ',')) {
-    out.push_back(field);
-  }
-  return out;
-}
-
-struct NseRow {
-  StrikeQuote quote;
-  double call_iv_nse = 0.0;  // percent
-  double put_iv_nse = 0.0;
-};
-
-std::vector<NseRow> ReadSnapshot(const std::string& path) {
-  std::vector<NseRow> rows;
-  gzFile file = gzopen(path.c_str(), "rb");
-  if (file == nullptr) {
-    return rows;
-  }
-  std::vector<char> buffer(1 << 16);
-  std::map<std::string, std::size_t> col;
-  bool header = true;
-  while (gzgets(file, buffer.data(), static_cast<int>(buffer.size())) != nullptr) {
-    std::string line(buffer.data());
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) {
-      line.pop_back();
-    }
-    const auto fields = Split(line);
-    if (header) {
-      for (std::size_t i = 0; i < fields.size(); ++i) {
-        col[fields[i]] = i;
-      }
-      header = false;
-      continue;
-    }
-    if (fields.size() < col.size()) {
-      continue;
-    }
-    if (fields[col["collection_timestamp"]] != kSnapshot) {
-      if (!rows.empty()) {
-        break;  // snapshots are stored in time order
-      }
-      continue;
-    }
-    if (fields[col["Expiry_Date"]] != kExpiry) {
-      continue;
-    }
-    auto num = [&](const char* name) { return std::stod(fields[col[name]]); };
-    NseRow row;
-    row.quote.strike = num("Strike_Price");
-    row.quote.call_bid = num("CALLS_Bid_Price");
-    row.quote.call_ask = num("CALLS_Ask_Price");
-    row.quote.call_last = num("CALLS_LTP");
-    row.quote.put_bid = num("PUTS_Bid_Price");
-    row.quote.put_ask = num("PUTS_Ask_Price");
-    row.quote.put_last = num("PUTS_LTP");
-    row.quote.call_oi = num("CALLS_OI");
-    row.quote.put_oi = num("PUTS_OI");
-    row.quote.call_volume = num("CALLS_Volume");
-    row.quote.put_volume = num("PUTS_Volume");
-    row.quote.call_oi_change = num("CALLS_Chng_in_OI");
-    row.quote.put_oi_change = num("PUTS_Chng_in_OI");
-    row.call_iv_nse = num("CALLS_IV");
-    row.put_iv_nse = num("PUTS_IV");
-    rows.push_back(row);
-  }
-  gzclose(file);
-  std::sort(rows.begin(), rows.end(), [](const NseRow& a, const NseRow& b) { return a.quote.strike < b.quote.strike; });
-  return rows;
-}
-
-// Parsed once per test run; both tests use the same snapshot.
-const std::vector<NseRow>& LoadSnapshot(const std::string& path) {
-  static const std::vector<NseRow> rows = ReadSnapshot(path);
+// Parsed once per test run; both tests use the same expiry of the same snapshot.
+const std::vector<testing::NseRow>& LoadSnapshot(const std::string& path) {
+  static const std::vector<testing::NseRow> rows =
+      testing::RowsOfExpiry(testing::ReadNseSnapshot(path, kSnapshot), kExpiry);
   return rows;
 }
 
@@ -127,7 +51,7 @@ TEST(NseChainTest, OurIvAgreesWithNsePublishedIvNearTheMoney) {
   slice.t_years = kDaysToExpiry / 365.0;
   slice.rate = 0.065;
   slice.multiplier = 75.0;  // NIFTY lot size from 2025
-  for (const NseRow& r : rows) {
+  for (const testing::NseRow& r : rows) {
     slice.strikes.push_back(r.quote);
   }
   auto fwd = ImpliedForward(slice);
@@ -189,7 +113,7 @@ TEST(NseChainTest, ChainAnalyticsOnTheRealSnapshot) {
   slice.t_years = kDaysToExpiry / 365.0;
   slice.rate = 0.065;
   slice.multiplier = 75.0;
-  for (const NseRow& r : rows) {
+  for (const testing::NseRow& r : rows) {
     slice.strikes.push_back(r.quote);
   }
   const double f = ImpliedForward(slice)->forward;
