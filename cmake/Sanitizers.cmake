@@ -3,3 +3,9 @@ if(TD_SANITIZE)
   add_compile_options(-fsanitize=${TD_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
   add_link_options(-fsanitize=${TD_SANITIZE})
 endif()
+
+# Fuzz builds instrument every library for coverage so libFuzzer sees inside the code under test.
+if(TD_BUILD_FUZZ)
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
