@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: MIT
+#include "app/cli.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <system_error>
+
+#include "api/server.hpp"
+#include "app/build_info.hpp"
+#include "app/calc_command.hpp"
+#include "app/import_command.hpp"
+#include "app/static_dir.hpp"
+#include "config/config.hpp"
+#include "config/settings.hpp"
+#include "core/log.hpp"
+
+namespace td::app {
+namespace {
+
+constexpr std::string_view kConfigFileName = "tradedesk.toml";
+
+/// The flags of `tradedesk serve`; empty strings mean "not given".
+struct ServeFlags {
+  std::string config;
+  std::string listen;
+  std::string data_dir;
+  std::string static_dir;
+  std::string log_level;
+  std::string log_format;
+  bool dry_run = false;
+};
+
+/// The file to read: the --config flag, else ./tradedesk.toml when it exists, else none.
+std::optional<std::filesystem::path> ConfigFileFor(const std::string& flag) {
+  if (!flag.empty()) {
+    return std::filesystem::path(flag);
+  }
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(kConfigFileName, ec)) {
+    return std::filesystem::path(kConfigFileName);
+  }
+  return std::nullopt;
+}
+
+std::string DescribeFile(const std::optional<std::filesystem::path>& file) {
+  return file.has_value() ? file->string() : std::string("none (defaults and environment only)");
+}
+
+void PrintProblems(const std::vector<Error>& errors) {
+  std::cerr << "tradedesk: the configuration is invalid (" << errors.size()
+            << (errors.size() == 1 ? " problem" : " problems") << "):\n";
+  for (const Error& error : errors) {
+    std::cerr << "  " << config::FormatConfigError(error) << '\n';
+  }
+  std::cerr.flush();
+}
+
+std::string UrlFor(const std::string& host, std::uint16_t port) {
+  const bool ipv6 = host.find(':') != std::string::npos;
+  return "http://" + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port) + "/";
+}
+
+int RunConfigCheck(const std::string& config_flag) {
+  config::LoadRequest request;
+  request.file = ConfigFileFor(config_flag);
+  request.environment = config::ProcessEnvironment();
+  const config::LoadedConfig loaded = config::LoadConfig(request);
+  if (!loaded.ok()) {
+    PrintProblems(loaded.errors);
+    return kExitUsage;
+  }
+  std::cout << "# The configuration is valid.\n"
+            << "# config file: " << DescribeFile(request.file) << "\n"
+            << "# Effective values (file, then TRADEDESK_* environment, over the defaults):\n\n"
+            << config::RenderToml(loaded.config);
+  return kExitOk;
+}
+
+int RunServe(const ServeFlags& flags) {
+  config::LoadRequest request;
+  request.file = ConfigFileFor(flags.config);
+  request.environment = config::ProcessEnvironment();
+  const auto add = [&](const std::string& value, const char* path, const char* flag) {
+    if (!value.empty()) {
+      request.overrides.push_back(config::Override{path, value, flag});
+    }
+  };
+  add(flags.listen, "server.listen", "--listen");
+  add(flags.data_dir, "storage.data_dir", "--data-dir");
+  add(flags.static_dir, "server.static_dir", "--static-dir");
+  add(flags.log_level, "log.level", "--log-level");
+  add(flags.log_format, "log.format", "--log-format");
+  const config::LoadedConfig loaded = config::LoadConfig(request);
+  if (!loaded.ok()) {
+    PrintProblems(loaded.errors);
+    return kExitUsage;
+  }
+  const config::Config& cfg = loaded.config;
+  const auto endpoint = config::ParseHostPort(cfg.server.listen);
+  if (!endpoint.ok()) {  // validated by LoadConfig; kept for safety at the edge
+    PrintProblems({endpoint.error()});
+    return kExitUsage;
+  }
+
+  std::error_code ec;
+  const std::filesystem::path cwd = std::filesystem::current_path(ec);
+  const auto static_dir = ResolveStaticDir(cfg.server.static_dir, std::string(build_info::kSourceDir), cwd);
+  if (!static_dir.ok()) {
+    PrintProblems({static_dir.error()});
+    return kExitUsage;
+  }
+  const std::filesystem::path data_dir = std::filesystem::absolute(cfg.storage.data_dir, ec).lexically_normal();
+
+  if (flags.dry_run) {
+    std::cout << "# tradedesk serve --dry-run: nothing is started\n"
+              << "# config file: " << DescribeFile(request.file) << "\n"
+              << "# url: " << UrlFor(endpoint->host, endpoint->port) << "\n"
+              << "# data_dir: " << data_dir.string() << "\n"
+              << "# static_dir: " << (static_dir->empty() ? std::string("(none)") : static_dir->string()) << "\n\n"
+              << config::RenderToml(cfg);
+    return kExitOk;
+  }
+
+  if (auto status = InitLogging(config::ToLogOptions(cfg.log)); !status.ok()) {
+    std::cerr << "tradedesk: log.file: " << status.error().message << '\n';
+    return kExitFailure;
+  }
+  const Logger logger("app");
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) {
+    logger.Error("cannot create the data directory", {{"path", data_dir.string()}, {"error", ec.message()}});
+    std::cerr << "tradedesk: cannot create data directory " << data_dir.string() << ": " << ec.message() << '\n';
+    return kExitFailure;
+  }
+  logger.Info("starting", {{"version", build_info::kVersion},
+                           {"listen", cfg.server.listen},
+                           {"data_dir", data_dir.string()},
+                           {"static_dir", static_dir->string()},
+                           {"config_file", DescribeFile(request.file)}});
+
+  api::ServeOptions options;
+  options.listen_host = endpoint->host;
+  options.listen_port = endpoint->port;
+  options.data_dir = data_dir;
+  options.static_dir = *static_dir;
+  options.max_header_bytes = cfg.server.max_header_bytes;
+  options.max_body_bytes = cfg.server.max_body_bytes;
+  options.read_timeout = std::chrono::milliseconds(cfg.server.read_timeout_ms);
+  options.idle_timeout = std::chrono::milliseconds(cfg.server.idle_timeout_ms);
+  options.shutdown_grace = std::chrono::milliseconds(cfg.server.shutdown_grace_ms);
+  options.io_threads = cfg.server.io_threads;
+  const std::string host = endpoint->host;
+  options.on_listening = [host, logger](std::uint16_t bound_port) {
+    const std::string url = UrlFor(host, bound_port);
+    std::printf("tradedesk: listening on %s\n", url.c_str());
+    std::fflush(stdout);
+    logger.Info("listening", {{"url", url}});
+  };
+  const int code = api::Serve(options);
+  logger.Info("stopped", {{"exit_code", code}});
+  FlushLogs();
+  return code;
+}
+
+}  // namespace
+
+std::string VersionText() {
+  std::ostringstream out;
+  out << build_info::kName << ' ' << build_info::kVersion << '\n'
+      << "commit:   " << (build_info::kGitCommit.empty() ? std::string_view("unknown") : build_info::kGitCommit) << '\n'
+#if defined(__clang__)
+      << "compiler: clang " << __clang_major__ << '.' << __clang_minor__ << '.' << __clang_patchlevel__ << '\n'
+#elif defined(__GNUC__)
+      << "compiler: GCC " << __GNUC__ << '.' << __GNUC_MINOR__ << '.' << __GNUC_PATCHLEVEL__ << '\n'
+#else
+      << "compiler: unknown\n"
+#endif
+      << "build:    " << (build_info::kBuildType.empty() ? std::string_view("unspecified") : build_info::kBuildType)
+      << " (C++ " << __cplusplus << ")\n";
+  return out.str();
+}
+
+int RunCli(int argc, char** argv) {
+  CLI::App app{"tradedesk: one-binary trading desk (market data, scanner, plans, risk, execution, API).", "tradedesk"};
+  app.set_version_flag("--version", std::string(build_info::kVersion));
+  app.require_subcommand(1);
+  app.footer("Exit codes: 0 success, 1 runtime failure, 2 bad usage or invalid configuration.");
+
+  ServeFlags serve_flags;
+  CLI::App* serve = app.add_subcommand("serve", "Run the HTTP server until SIGINT or SIGTERM.");
+  serve->add_option("--listen", serve_flags.listen, "HOST:PORT to listen on (default 127.0.0.1:8080; port 0: any)");
+  serve->add_option("--data-dir", serve_flags.data_dir, "Directory for state, created if missing (default ./var)");
+  serve->add_option("--config", serve_flags.config, "TOML config file (default: ./tradedesk.toml when it exists)");
+  serve->add_option("--static-dir", serve_flags.static_dir,
+                    "Web files to serve (default: <source tree>/web/dist, else ./web/dist, else none)");
+  serve->add_option("--log-level", serve_flags.log_level, "trace, debug, info, warn, error, critical or off");
+  serve->add_option("--log-format", serve_flags.log_format, "auto, json or text");
+  serve->add_flag("--dry-run", serve_flags.dry_run, "Print the effective configuration and exit");
+  serve->footer(
+      "Precedence: flags > TRADEDESK_<SECTION>__<KEY> environment > config file > defaults.\n"
+      "See docs/configuration.md or `tradedesk config defaults`.");
+
+  CLI::App* version = app.add_subcommand("version", "Print name, version, git commit and compiler.");
+
+  CLI::App* config_cmd = app.add_subcommand("config", "Validate and document the configuration.");
+  config_cmd->require_subcommand(1);
+  std::string check_config;
+  bool print_defaults = false;
+  CLI::App* check = config_cmd->add_subcommand(
+      "check", "Validate file + environment; print every problem (exit 2) or the effective config (exit 0).");
+  check->add_option("--config", check_config, "TOML config file (default: ./tradedesk.toml when it exists)");
+  check->add_flag("--print-defaults", print_defaults, "Print every setting with its default and exit");
+  CLI::App* defaults = config_cmd->add_subcommand("defaults", "Print every setting with its default.");
+  CLI::App* docs = config_cmd->add_subcommand("docs", "Print the Markdown reference (docs/configuration.md).");
+
+  ImportFlags import_flags;
+  CLI::App* import_cmd = AddImportCommand(app, import_flags);
+  CalcFlags calc_flags;
+  const CalcCommands calc = AddCalcCommands(app, calc_flags);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+
+  if (version->parsed()) {
+    std::cout << VersionText();
+    return kExitOk;
+  }
+  if (serve->parsed()) {
+    return RunServe(serve_flags);
+  }
+  if (import_cmd->parsed()) {
+    return RunImport(import_flags);
+  }
+  if (calc.indicators->parsed()) {
+    return RunCalcIndicators(calc_flags);
+  }
+  if (calc.options->parsed()) {
+    return RunCalcOptions(calc_flags);
+  }
+  if (defaults->parsed() || (check->parsed() && print_defaults)) {
+    std::cout << config::RenderDefaultsText();
+    return kExitOk;
+  }
+  if (docs->parsed()) {
+    std::cout << config::RenderConfigurationMarkdown();
+    return kExitOk;
+  }
+  if (check->parsed()) {
+    return RunConfigCheck(check_config);
+  }
+  std::cerr << app.help();
+  return kExitUsage;
+}
+
+}  // namespace td::app
