@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+namespace td::system {
+class MarketService;
+}
+
+namespace td::api {
+
+class Router;
+
+/// Registers the market-data routes served from `market` (which must outlive the router):
+/// `GET /tv-api/bars` (the chart viewer's contract), and OpenAlgo's `POST /api/v1/history` and
+/// `POST /api/v1/intervals` with OpenAlgo's request fields and response shapes.
+void AddMarketRoutes(Router& router, system::MarketService& market);
+
+}  // namespace td::api
