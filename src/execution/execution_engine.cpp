@@ -1,0 +1,495 @@
+// SPDX-License-Identifier: MIT
+#include "execution/execution_engine.hpp"
+
+#include <utility>
+
+namespace td::execution {
+
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+Status ValidateSubmit(const SubmitOrder& c) {
+  if (c.instrument_id.empty()) {
+    return Error::InvalidArgument("instrument is required", "instrument_id");
+  }
+  if (c.strategy_id.empty()) {
+    return Error::InvalidArgument("strategy id is required", "strategy_id");
+  }
+  if (!c.quantity.is_positive()) {
+    return Error::InvalidArgument("quantity must be positive", "quantity");
+  }
+  if (NeedsLimitPrice(c.type) != c.price.has_value()) {
+    return Error::InvalidArgument(NeedsLimitPrice(c.type) ? "price is required" : "price is not allowed", "price");
+  }
+  if (NeedsTriggerPrice(c.type) != c.trigger_price.has_value()) {
+    return Error::InvalidArgument(
+        NeedsTriggerPrice(c.type) ? "trigger price is required" : "trigger price is not allowed", "trigger_price");
+  }
+  return {};
+}
+
+/// Turns a venue order id into the deterministic client order id of an adopted external order, so that a
+/// replayed or repeated reconciliation finds the same order instead of adopting it twice.
+ClientOrderId ExternalId(const VenueOrderId& venue) {
+  std::string text = "EXT-" + venue.value();
+  if (text.size() > 64) {
+    text.resize(64);
+  }
+  return ClientOrderId::Of(text);
+}
+
+TradeId ReconTradeId(const VenueOrderId& venue, Quantity cumulative) {
+  std::string text = "RECON-" + std::to_string(cumulative.raw()) + "-" + venue.value();
+  if (text.size() > 64) {
+    text.resize(64);
+  }
+  return TradeId::Of(text);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ExecutionEngine>> ExecutionEngine::Open(ExecutionEngineOptions options, Clock& clock,
+                                                               ExecutionClient& client) {
+  auto journal = persistence::JournalWriter::Open(options.journal_path, options.journal);
+  if (!journal.ok()) {
+    return journal.error();
+  }
+  std::unique_ptr<ExecutionEngine> engine(
+      new ExecutionEngine(std::move(options), clock, client, std::move(journal).value()));
+  auto tail = persistence::ReplayJournal(engine->options_.journal_path, [&](const persistence::FrameView& frame) {
+    if (!IsOrderFrame(frame.type_id)) {
+      return Status{};
+    }
+    auto message = Decode(frame.type_id, frame.payload);
+    if (!message.ok()) {
+      return Status(Error::Corrupt("journal frame " + std::to_string(frame.sequence) + ": " + message.error().message));
+    }
+    ++engine->replayed_frames_;
+    return engine->ApplyMessage(*message);
+  });
+  if (!tail.ok()) {
+    return tail.error();
+  }
+  client.SetSink(engine.get());
+  return engine;
+}
+
+ExecutionEngine::ExecutionEngine(ExecutionEngineOptions options, Clock& clock, ExecutionClient& client,
+                                 persistence::JournalWriter journal)
+    : options_(std::move(options)),
+      clock_(clock),
+      client_(client),
+      journal_(std::move(journal)),
+      ids_(options_.id_prefix) {}
+
+ExecutionEngine::~ExecutionEngine() {
+  client_.SetSink(nullptr);
+}
+
+Order* ExecutionEngine::Find(const ClientOrderId& id) {
+  auto it = orders_.find(id);
+  return it == orders_.end() ? nullptr : &it->second;
+}
+
+const Order* ExecutionEngine::FindOrder(const ClientOrderId& id) const {
+  auto it = orders_.find(id);
+  return it == orders_.end() ? nullptr : &it->second;
+}
+
+const Order* ExecutionEngine::FindByIdempotencyKey(const std::string& key) const {
+  auto it = submit_keys_.find(key);
+  return it == submit_keys_.end() ? nullptr : FindOrder(it->second);
+}
+
+std::vector<const Order*> ExecutionEngine::OpenOrders() const {
+  std::vector<const Order*> out;
+  for (const auto& [id, order] : orders_) {
+    if (order.is_open()) {
+      out.push_back(&order);
+    }
+  }
+  return out;
+}
+
+std::size_t ExecutionEngine::OpenOrderCount() const {
+  std::size_t n = 0;
+  for (const auto& [id, order] : orders_) {
+    n += order.is_open() ? 1 : 0;
+  }
+  return n;
+}
+
+Status ExecutionEngine::ApplyMessage(const OrderMessage& message) {
+  if (const auto* command = std::get_if<OrderCommand>(&message)) {
+    return std::visit(Overloaded{
+                          [&](const SubmitOrder& c) -> Status {
+                            if (orders_.contains(c.client_order_id)) {
+                              return Error::Corrupt("second submit for " + c.client_order_id.value());
+                            }
+                            if (!c.quantity.is_positive()) {
+                              return Error::Corrupt("submit with zero quantity for " + c.client_order_id.value());
+                            }
+                            orders_.emplace(c.client_order_id, Order(c));
+                            ids_.Observe(c.client_order_id);
+                            if (!c.idempotency_key.empty()) {
+                              submit_keys_.emplace(c.idempotency_key, c.client_order_id);
+                            }
+                            return {};
+                          },
+                          [&](const ModifyOrder& c) -> Status {
+                            if (!c.idempotency_key.empty()) {
+                              request_keys_.emplace(c.idempotency_key, c.client_order_id);
+                            }
+                            return {};
+                          },
+                          [&](const CancelOrder& c) -> Status {
+                            if (!c.idempotency_key.empty()) {
+                              request_keys_.emplace(c.idempotency_key, c.client_order_id);
+                            }
+                            return {};
+                          },
+                      },
+                      *command);
+  }
+  const auto& event = std::get<OrderEvent>(message);
+  if (const auto* init = std::get_if<OrderInitialized>(&event)) {
+    if (orders_.contains(init->client_order_id)) {
+      return Error::Corrupt("second initialization of " + init->client_order_id.value());
+    }
+    if (!init->quantity.is_positive()) {
+      return Error::Corrupt("initialized with zero quantity: " + init->client_order_id.value());
+    }
+    orders_.emplace(init->client_order_id, Order(*init));
+    ids_.Observe(init->client_order_id);
+  } else {
+    Order* order = Find(EventOrderId(event));
+    if (order == nullptr) {
+      return Error::Corrupt(std::string(EventName(event)) + " for unknown order " + EventOrderId(event).value());
+    }
+    if (!order->CanApply(event)) {
+      return Error::Corrupt(std::string(EventName(event)) + ": " + order->WhyIllegal(event));
+    }
+    if (!order->Apply(event)) {
+      return {};  // duplicate fill
+    }
+    if (const auto* accepted = std::get_if<OrderAccepted>(&event)) {
+      by_venue_id_.emplace(accepted->venue_order_id.value(), accepted->client_order_id);
+    } else if (const auto* fill = std::get_if<OrderFilled>(&event); fill && !fill->venue_order_id.empty()) {
+      by_venue_id_.emplace(fill->venue_order_id.value(), fill->client_order_id);
+    }
+  }
+  if (options_.on_event) {
+    options_.on_event(event);
+  }
+  return {};
+}
+
+Status ExecutionEngine::Record(const OrderMessage& message) {
+  EncodedFrame frame = std::visit([](const auto& m) { return Encode(m); }, message);
+  auto appended = journal_.Append(frame.type_id, clock_.Now(), frame.payload);
+  if (!appended.ok()) {
+    if (!journal_failed_) {
+      log_.Critical("order journal write failed: new orders halted", {{"error", appended.error().ToString()}});
+    }
+    journal_failed_ = true;
+    return appended.error();
+  }
+  return ApplyMessage(message);
+}
+
+Status ExecutionEngine::RecordEvent(const OrderEvent& event) {
+  const Order* order = FindOrder(EventOrderId(event));
+  if (!std::holds_alternative<OrderInitialized>(event)) {
+    if (order == nullptr || !order->CanApply(event)) {
+      return Error::Internal("cannot apply " + std::string(EventName(event)));
+    }
+    if (const auto* fill = std::get_if<OrderFilled>(&event); fill && order->HasFill(fill->trade_id)) {
+      return {};
+    }
+  }
+  return Record(OrderMessage(event));
+}
+
+Result<SubmitResult> ExecutionEngine::Submit(SubmitOrder command) {
+  if (!command.idempotency_key.empty()) {
+    if (const Order* existing = FindByIdempotencyKey(command.idempotency_key)) {
+      return SubmitResult{existing->client_order_id(), true, existing->status()};
+    }
+  }
+  if (!command.client_order_id.empty()) {
+    if (const Order* existing = FindOrder(command.client_order_id)) {
+      return SubmitResult{existing->client_order_id(), true, existing->status()};
+    }
+  }
+  TD_TRY(ValidateSubmit(command));
+  if (journal_failed_) {
+    return Error{ErrorCode::kUnavailable, "order journal failed: new orders are halted until restart", {}};
+  }
+  if (command.client_order_id.empty()) {
+    command.client_order_id = ids_.Next();
+  }
+  const UnixNanos now = clock_.Now();
+  if (command.ts_init == UnixNanos{}) {
+    command.ts_init = now;
+  }
+  std::optional<OrderDenied> denial;
+  if (gate_ != nullptr) {
+    denial = gate_->CheckSubmit(command);
+  }
+  // The intent is durable before anything else happens to it.
+  TD_TRY(Record(OrderMessage(OrderCommand(command))));
+  const ClientOrderId id = command.client_order_id;
+  if (denial) {
+    OrderDenied event = *denial;
+    event.client_order_id = id;
+    event.ts_event = now;
+    event.ts_init = now;
+    TD_TRY(RecordEvent(event));
+    return SubmitResult{id, false, OrderStatus::kDenied};
+  }
+  TD_TRY(RecordEvent(OrderSubmitted{id, now, now}));
+  client_.Submit(command);
+  return SubmitResult{id, false, FindOrder(id)->status()};
+}
+
+Status ExecutionEngine::Modify(ModifyOrder command) {
+  if (!command.idempotency_key.empty() && request_keys_.contains(command.idempotency_key)) {
+    return {};
+  }
+  const Order* order = FindOrder(command.client_order_id);
+  if (order == nullptr) {
+    return Error::NotFound("no order " + command.client_order_id.value(), "client_order_id");
+  }
+  if (!command.quantity && !command.price && !command.trigger_price) {
+    return Error::InvalidArgument("modify changes nothing");
+  }
+  const UnixNanos now = clock_.Now();
+  if (command.ts_init == UnixNanos{}) {
+    command.ts_init = now;
+  }
+  OrderModifyRequested requested{
+      command.client_order_id, command.quantity, command.price, command.trigger_price, now, now};
+  if (!order->CanApply(requested)) {
+    return Error::Unprocessable(order->WhyIllegal(requested), "client_order_id");
+  }
+  if (journal_failed_) {
+    return Error{ErrorCode::kUnavailable, "order journal failed: modifies are halted until restart", {}};
+  }
+  TD_TRY(Record(OrderMessage(OrderCommand(command))));
+  TD_TRY(RecordEvent(requested));
+  client_.Modify(command, order->venue_order_id());
+  return {};
+}
+
+Status ExecutionEngine::Cancel(CancelOrder command) {
+  if (!command.idempotency_key.empty() && request_keys_.contains(command.idempotency_key)) {
+    return {};
+  }
+  const Order* order = FindOrder(command.client_order_id);
+  if (order == nullptr) {
+    return Error::NotFound("no order " + command.client_order_id.value(), "client_order_id");
+  }
+  const UnixNanos now = clock_.Now();
+  if (command.ts_init == UnixNanos{}) {
+    command.ts_init = now;
+  }
+  const OrderCancelRequested requested{command.client_order_id, now, now};
+  if (!order->CanApply(requested)) {
+    return Error::Unprocessable(order->WhyIllegal(requested), "client_order_id");
+  }
+  if (!journal_failed_) {
+    if (Record(OrderMessage(OrderCommand(command))).ok()) {
+      (void)RecordEvent(requested);
+    }
+  }
+  client_.Cancel(command, order->venue_order_id());
+  return {};
+}
+
+std::vector<CancelOrder> ExecutionEngine::CancelAllCommands(const StrategyId& strategy_id) const {
+  std::vector<CancelOrder> out;
+  const UnixNanos now = clock_.Now();
+  for (const Order* order : OpenOrders()) {
+    if (order->status() == OrderStatus::kPendingCancel) {
+      continue;
+    }
+    out.push_back(CancelOrder{order->client_order_id(), {}, strategy_id, now});
+  }
+  return out;
+}
+
+void ExecutionEngine::OnOrderEvent(const OrderEvent& event) {
+  const Order* order = FindOrder(EventOrderId(event));
+  if (order == nullptr) {
+    log_.Warn("event for an unknown order dropped; reconciliation adopts it",
+              {{"event", EventName(event)}, {"client_order_id", EventOrderId(event).value()}});
+    return;
+  }
+  if (std::holds_alternative<OrderInitialized>(event) || !order->CanApply(event)) {
+    log_.Warn("illegal order event dropped", {{"event", EventName(event)},
+                                              {"client_order_id", EventOrderId(event).value()},
+                                              {"why", order->WhyIllegal(event)}});
+    return;
+  }
+  if (const auto* fill = std::get_if<OrderFilled>(&event); fill && order->HasFill(fill->trade_id)) {
+    return;
+  }
+  if (auto status = Record(OrderMessage(event)); !status.ok()) {
+    // The broker's event is a fact even when it cannot be journaled: apply it so in-memory state is right;
+    // the restart reconciliation restores the journal.
+    if (journal_failed_) {
+      (void)ApplyMessage(OrderMessage(event));
+    }
+  }
+}
+
+Status ExecutionEngine::Adopt(const BrokerOrderReport& report, ReconcileReport& out) {
+  const ClientOrderId id = ExternalId(report.venue_order_id);
+  const UnixNanos now = clock_.Now();
+  OrderInitialized init;
+  init.client_order_id = id;
+  init.strategy_id = StrategyId::Of("EXTERNAL");
+  init.instrument_id = report.instrument_id;
+  init.side = report.side;
+  init.type = report.type;
+  init.product = report.product;
+  init.quantity = report.quantity;
+  init.price = report.price;
+  init.trigger_price = report.trigger_price;
+  init.external = true;
+  init.ts_event = now;
+  init.ts_init = now;
+  TD_TRY(RecordEvent(init));
+  TD_TRY(RecordEvent(OrderSubmitted{id, now, now}));
+  TD_TRY(RecordEvent(OrderAccepted{id, report.venue_order_id, now, now}));
+  out.events_generated += 3;
+  ++out.adopted_external;
+  return {};
+}
+
+Status ExecutionEngine::ReconcileKnown(Order& order, const BrokerOrderReport& report,
+                                       const BrokerOrderSnapshot& snapshot, ReconcileReport& out) {
+  const ClientOrderId id = order.client_order_id();
+  const UnixNanos now = clock_.Now();
+  auto emit = [&](const OrderEvent& event) -> Status {
+    if (!order.CanApply(event)) {
+      log_.Warn("reconciliation cannot apply event",
+                {{"event", EventName(event)}, {"client_order_id", id.value()}, {"why", order.WhyIllegal(event)}});
+      return {};
+    }
+    TD_TRY(RecordEvent(event));
+    ++out.events_generated;
+    return {};
+  };
+  (void)snapshot;
+  if (!order.venue_order_id() && report.status != BrokerOrderStatus::kRejected) {
+    TD_TRY(emit(OrderAccepted{id, report.venue_order_id, now, now}));
+  }
+  if (report.filled_qty > order.filled_qty()) {
+    OrderFilled fill;
+    fill.client_order_id = id;
+    fill.venue_order_id = report.venue_order_id;
+    fill.trade_id = ReconTradeId(report.venue_order_id, report.filled_qty);
+    fill.instrument_id = order.instrument_id();
+    fill.side = order.side();
+    fill.last_qty = report.filled_qty - order.filled_qty();
+    // The missing fills are booked at the price that makes our average equal the broker's.
+    const double missing_notional =
+        report.avg_fill_px.AsDouble() * report.filled_qty.AsDouble() - order.avg_px() * order.filled_qty().AsDouble();
+    auto px =
+        Price::FromDouble(missing_notional / fill.last_qty.AsDouble(), std::max(report.avg_fill_px.precision(), 2));
+    fill.last_px = px.ok() ? *px : report.avg_fill_px;
+    fill.cumulative_qty = report.filled_qty;
+    fill.ts_event = now;
+    fill.ts_init = now;
+    TD_TRY(emit(fill));
+  }
+  if (order.is_terminal()) {
+    return {};
+  }
+  switch (report.status) {
+    case BrokerOrderStatus::kOpen:
+    case BrokerOrderStatus::kFilled:
+      break;
+    case BrokerOrderStatus::kCanceled:
+      TD_TRY(emit(OrderCanceled{id, now, now}));
+      break;
+    case BrokerOrderStatus::kRejected:
+      TD_TRY(emit(OrderRejected{id, report.reason.empty() ? "rejected at broker" : report.reason, now, now}));
+      break;
+    case BrokerOrderStatus::kExpired:
+      TD_TRY(emit(OrderExpired{id, now, now}));
+      break;
+  }
+  return {};
+}
+
+Result<ReconcileReport> ExecutionEngine::Reconcile(const BrokerOrderSnapshot& snapshot) {
+  ReconcileReport out;
+  std::unordered_map<std::string, bool> seen;  // client order ids the snapshot covers
+  for (const BrokerOrderReport& report : snapshot.orders) {
+    if (report.instrument_id.empty() || report.venue_order_id.empty() || !report.quantity.is_positive() ||
+        report.filled_qty > report.quantity) {
+      // A malformed report must never reach the journal (it would not replay); a human has to look.
+      log_.Error("malformed broker order report skipped", {{"venue_order_id", report.venue_order_id.value()}});
+      ++out.unresolved;
+      continue;
+    }
+    Order* order = nullptr;
+    if (report.client_order_id) {
+      order = Find(*report.client_order_id);
+    }
+    if (order == nullptr) {
+      if (auto it = by_venue_id_.find(report.venue_order_id.value()); it != by_venue_id_.end()) {
+        order = Find(it->second);
+      }
+    }
+    if (order == nullptr) {
+      order = Find(ExternalId(report.venue_order_id));
+    }
+    if (order == nullptr) {
+      TD_TRY(Adopt(report, out));
+      order = Find(ExternalId(report.venue_order_id));
+    }
+    seen[order->client_order_id().value()] = true;
+    TD_TRY(ReconcileKnown(*order, report, snapshot, out));
+  }
+  for (auto& [id, order] : orders_) {
+    if (!order.is_open() || seen.contains(id.value())) {
+      continue;
+    }
+    // Silence proves nothing unless the broker listed everything, well after our request could arrive,
+    // and the order was never acknowledged (an acknowledged order cannot vanish: that needs a human).
+    const bool provable = snapshot.complete && !order.venue_order_id() && order.status() == OrderStatus::kSubmitted &&
+                          snapshot.as_of >= order.ts_last() + options_.reconcile_grace;
+    if (!provable) {
+      ++out.unresolved;
+      log_.Warn("open order not in the broker snapshot; left in flight", {{"client_order_id", id.value()}});
+      continue;
+    }
+    const UnixNanos now = clock_.Now();
+    TD_TRY(RecordEvent(OrderRejected{id,
+                                     "not found at broker: complete order book at " + snapshot.as_of.ToIso8601() +
+                                         " has no order tagged " + id.value(),
+                                     now, now}));
+    ++out.rejected_not_found;
+    ++out.events_generated;
+  }
+  return out;
+}
+
+Result<ReconcileReport> ExecutionEngine::ReconcileWithBroker() {
+  auto snapshot = client_.QueryOrders();
+  if (!snapshot.ok()) {
+    return snapshot.error();
+  }
+  return Reconcile(*snapshot);
+}
+
+}  // namespace td::execution

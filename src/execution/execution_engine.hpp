@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/log.hpp"
+#include "core/result.hpp"
+#include "execution/codec.hpp"
+#include "execution/execution_client.hpp"
+#include "execution/order.hpp"
+#include "execution/order_id_generator.hpp"
+#include "persistence/journal.hpp"
+
+namespace td::execution {
+
+/// A pre-trade check every submit goes through (the risk engine implements it; execution cannot see risk).
+class PreTradeGate {
+ public:
+  virtual ~PreTradeGate() = default;
+  /// Returns the denial when the order must not be sent; nothing when it may go.
+  virtual std::optional<OrderDenied> CheckSubmit(const SubmitOrder& command) = 0;
+};
+
+struct ExecutionEngineOptions {
+  std::filesystem::path journal_path;
+  std::string id_prefix = "TD";
+  persistence::JournalOptions journal;  // order-critical: keep fsync = kEveryFrame outside tests
+  /// A never-acknowledged order missing from a complete broker snapshot is rejected only when the snapshot
+  /// was taken at least this long after the order's last event (the request may still be on the wire).
+  Duration reconcile_grace = std::chrono::seconds(5);
+  /// Called for every applied event, replayed ones included (portfolio, risk, API streams).
+  std::function<void(const OrderEvent&)> on_event;
+};
+
+/// What Submit did.
+struct SubmitResult {
+  ClientOrderId client_order_id;
+  bool duplicate = false;  // the idempotency key (or client order id) was seen: nothing new was sent
+  OrderStatus status = OrderStatus::kInitialized;
+};
+
+/// What Reconcile changed.
+struct ReconcileReport {
+  std::size_t adopted_external = 0;
+  std::size_t events_generated = 0;
+  std::size_t rejected_not_found = 0;
+  std::size_t unresolved = 0;  // ours, in flight, not provable either way: still waiting
+};
+
+/// Owns every order. Order-critical commands are journaled (fsynced) before they reach the client; every
+/// event is journaled before it is applied; start-up replays the journal through the same apply path.
+/// Unknown outcomes stay in flight until Reconcile resolves them: nothing is ever resubmitted blindly.
+/// Single-threaded: call from the kernel thread only.
+class ExecutionEngine final : public ExecutionEventSink {
+ public:
+  /// Opens (recovers) the journal, rebuilds all orders from it and connects to `client`.
+  static Result<std::unique_ptr<ExecutionEngine>> Open(ExecutionEngineOptions options, Clock& clock,
+                                                       ExecutionClient& client);
+  ~ExecutionEngine() override;
+  ExecutionEngine(const ExecutionEngine&) = delete;
+  ExecutionEngine& operator=(const ExecutionEngine&) = delete;
+
+  /// Installs the pre-trade gate every submit passes through (nullptr: none).
+  void SetGate(PreTradeGate* gate) { gate_ = gate; }
+
+  /// Submits an order. An empty client order id is assigned; ts_init is stamped when zero. A known
+  /// idempotency key or client order id returns the existing order with duplicate = true. A gate denial
+  /// journals the order with OrderDenied and returns it with status DENIED. Errors: invalid command, or the
+  /// journal failed (then nothing was sent and every later submit is refused).
+  Result<SubmitResult> Submit(SubmitOrder command);
+  /// Requests a modify of a working order (journaled before sending). A repeated idempotency key is a no-op.
+  Status Modify(ModifyOrder command);
+  /// Requests a cancel of a working order. Still sent when the journal has failed: reducing risk wins.
+  Status Cancel(CancelOrder command);
+  /// Builds (does not send) a CancelOrder for every open order, e.g. for the kill switch.
+  std::vector<CancelOrder> CancelAllCommands(const StrategyId& strategy_id) const;
+
+  /// Brings our orders in line with the broker's order book (rules in README.md).
+  Result<ReconcileReport> Reconcile(const BrokerOrderSnapshot& snapshot);
+  /// Queries the client and reconciles.
+  Result<ReconcileReport> ReconcileWithBroker();
+
+  /// Sink for the client's events: drops unknown orders and illegal transitions (logged), ignores duplicate
+  /// fills, otherwise journals and applies.
+  void OnOrderEvent(const OrderEvent& event) override;
+
+  const Order* FindOrder(const ClientOrderId& id) const;
+  const Order* FindByIdempotencyKey(const std::string& key) const;
+  std::vector<const Order*> OpenOrders() const;
+  std::size_t OpenOrderCount() const;
+  const std::map<ClientOrderId, Order>& orders() const { return orders_; }
+  /// Frames replayed at start.
+  std::uint64_t replayed_frames() const { return replayed_frames_; }
+  /// True once a journal write failed: new orders are refused until restart.
+  bool journal_failed() const { return journal_failed_; }
+  const ClientOrderIdGenerator& id_generator() const { return ids_; }
+
+ private:
+  ExecutionEngine(ExecutionEngineOptions options, Clock& clock, ExecutionClient& client,
+                  persistence::JournalWriter journal);
+
+  /// The one apply path of live operation and replay.
+  Status ApplyMessage(const OrderMessage& message);
+  /// Journals then applies.
+  Status Record(const OrderMessage& message);
+  /// Applies a locally generated event when legal (reconciliation, submit flow).
+  Status RecordEvent(const OrderEvent& event);
+  Order* Find(const ClientOrderId& id);
+  Status ReconcileKnown(Order& order, const BrokerOrderReport& report, const BrokerOrderSnapshot& snapshot,
+                        ReconcileReport& out);
+  Status Adopt(const BrokerOrderReport& report, ReconcileReport& out);
+
+  ExecutionEngineOptions options_;
+  Clock& clock_;
+  ExecutionClient& client_;
+  persistence::JournalWriter journal_;
+  PreTradeGate* gate_ = nullptr;
+  ClientOrderIdGenerator ids_;
+  std::map<ClientOrderId, Order> orders_;
+  std::unordered_map<std::string, ClientOrderId> submit_keys_;
+  std::unordered_map<std::string, ClientOrderId> request_keys_;  // modify and cancel keys
+  std::unordered_map<std::string, ClientOrderId> by_venue_id_;
+  std::uint64_t replayed_frames_ = 0;
+  bool journal_failed_ = false;
+  Logger log_{"execution"};
+};
+
+}  // namespace td::execution
