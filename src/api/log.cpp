@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "api/log.hpp"
 
-#include <cstdio>
 #include <mutex>
 #include <string>
 
 #include "api/json_writer.hpp"
+#include "core/log.hpp"
 
 namespace td::api {
 namespace {
@@ -51,8 +51,17 @@ void Log(LogLevel level, std::string_view message, std::string_view request_id) 
   std::lock_guard lock(SinkMutex());
   if (Sink()) {
     Sink()(level, line);
+    return;
+  }
+  // Without a test sink the lines join the process log (JSON lines with timestamp and component).
+  static const td::Logger logger("api");
+  const td::LogLevel core_level = level == LogLevel::kError  ? td::LogLevel::kError
+                                  : level == LogLevel::kWarn ? td::LogLevel::kWarn
+                                                             : td::LogLevel::kInfo;
+  if (request_id.empty()) {
+    logger.Log(core_level, message);
   } else {
-    std::fprintf(stderr, "%s\n", line.c_str());
+    logger.Log(core_level, message, {{"request_id", request_id}});
   }
 }
 
