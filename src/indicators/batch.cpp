@@ -2,7 +2,9 @@
 #include "indicators/batch.hpp"
 
 #include <initializer_list>
+#include <type_traits>
 
+#include "indicators/block_kernels.hpp"
 #include "indicators/ichimoku.hpp"
 #include "indicators/session_levels.hpp"
 
@@ -29,7 +31,11 @@ void SeriesLoop(Indicator& indicator, const double* __restrict src, double* __re
 template <typename Indicator>
 void RunSeries(Indicator& indicator, Series in, Out out) {
   CheckSizes(in.size(), {out.size()});
-  SeriesLoop(indicator, in.data(), out.data(), in.size());
+  if constexpr (std::is_trivially_copyable_v<Indicator>) {
+    kernels::SeriesRun(indicator, in.data(), out.data(), in.size());
+  } else {
+    SeriesLoop(indicator, in.data(), out.data(), in.size());
+  }
 }
 
 /// Runs a high/low/close indicator with a single output.
@@ -45,27 +51,10 @@ void HlcLoop(Indicator& indicator, const double* __restrict high, const double* 
 template <typename Indicator>
 void RunHlc(Indicator& indicator, Series high, Series low, Series close, Out out) {
   CheckSizes(close.size(), {high.size(), low.size(), out.size()});
-  HlcLoop(indicator, high.data(), low.data(), close.data(), out.data(), close.size());
-}
-
-void BollingerLoop(Bollinger& bb, const double* __restrict close, double* __restrict middle, double* __restrict upper,
-                   double* __restrict lower, double* __restrict width, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) {
-    bb.Update(close[i]);
-    const Bands b = bb.Values();
-    middle[i] = b.middle;
-    upper[i] = b.upper;
-    lower[i] = b.lower;
-    width[i] = b.width;
-  }
-}
-
-void VwapLoop(SessionVwap& vwap, const double* __restrict high, const double* __restrict low,
-              const double* __restrict close, const double* __restrict volume, const std::int64_t* __restrict session,
-              double* __restrict dst, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) {
-    vwap.Update(high[i], low[i], close[i], volume[i], session[i]);
-    dst[i] = vwap.Value();
+  if constexpr (std::is_trivially_copyable_v<Indicator>) {
+    kernels::HlcRun(indicator, high.data(), low.data(), close.data(), out.data(), close.size());
+  } else {
+    HlcLoop(indicator, high.data(), low.data(), close.data(), out.data(), close.size());
   }
 }
 
@@ -92,8 +81,9 @@ void WmaBatch(Series in, Out out, int period) {
 }
 
 void RsiBatch(Series close, Out out, int period) {
+  CheckSizes(close.size(), {out.size()});
   Rsi rsi(period);
-  RunSeries(rsi, close, out);
+  kernels::RsiRun(rsi, close.data(), out.data(), close.size());
 }
 
 void StochRsiBatch(Series close, Out out, int rsi_period, int stoch_period) {
@@ -162,8 +152,8 @@ void AtrEmaBatch(Series high, Series low, Series close, Out out, int period, Ema
 void BollingerBatch(Series close, const BandsOut& out, int period, double k) {
   CheckSizes(close.size(), {out.middle.size(), out.upper.size(), out.lower.size(), out.width.size()});
   Bollinger bb(period, k);
-  BollingerLoop(bb, close.data(), out.middle.data(), out.upper.data(), out.lower.data(), out.width.data(),
-                close.size());
+  kernels::BollingerRun(bb, close.data(), out.middle.data(), out.upper.data(), out.lower.data(), out.width.data(),
+                        close.size());
 }
 
 void KeltnerBatch(Series high, Series low, Series close, const BandsOut& out, int ema_period, int atr_period,
@@ -236,7 +226,8 @@ void SessionVwapBatch(Series high, Series low, Series close, Series volume, Sess
                       VwapPrice price) {
   CheckSizes(close.size(), {high.size(), low.size(), volume.size(), session.size(), out.size()});
   SessionVwap vwap(price);
-  VwapLoop(vwap, high.data(), low.data(), close.data(), volume.data(), session.data(), out.data(), close.size());
+  kernels::SessionVwapRun(vwap, high.data(), low.data(), close.data(), volume.data(), session.data(), out.data(),
+                          close.size());
 }
 
 void SessionVwapBandsBatch(Series high, Series low, Series close, Series volume, SessionKeys session,

@@ -32,8 +32,9 @@ struct FusedOutputs {
   std::span<double> ema, rsi, atr, bb_middle, bb_upper, bb_lower, bb_width, vwap;
 };
 
-/// EMA, RSI, ATR, Bollinger and session VWAP in a single pass over the bars: the inputs are read once instead
-/// of five times. Bitwise identical to EmaBatch, RsiBatch, AtrBatch, BollingerBatch and SessionVwapBatch.
+/// EMA, RSI, ATR, Bollinger and session VWAP block by block (512 bars, each indicator's loop over a block while it
+/// is in cache): the inputs are read from memory once instead of five times. Bitwise identical to EmaBatch, RsiBatch,
+/// AtrBatch, BollingerBatch and SessionVwapBatch.
 void FusedBatch(const FusedInputs& in, const FusedOutputs& out, const FusedParams& params = {});
 
 }  // namespace td::indicators

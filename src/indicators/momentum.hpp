@@ -27,8 +27,10 @@ class Rsi {
     }
     const double change = close - prev_;
     prev_ = close;
-    const double gain = change > 0.0 ? change : 0.0;
-    const double loss = change < 0.0 ? -change : 0.0;
+    // max(0, x) is (0 < x ? x : 0): exactly change > 0 ? change : 0 and change < 0 ? −change : 0, NaN and
+    // signed zeros included, and it compiles to one maxsd instead of a compare-and-blend.
+    const double gain = std::max(0.0, change);
+    const double loss = std::max(0.0, -change);
     if (count_ >= period_) [[likely]] {
       gain_ = a_ * gain_ + b_ * gain;
       loss_ = a_ * loss_ + b_ * loss;
@@ -48,10 +50,20 @@ class Rsi {
     if (!Ready()) {
       return kNaN;
     }
-    const double total = gain_ + loss_;
-    return total > 0.0 ? 100.0 * gain_ / total : 50.0;
+    return FromAverages(gain_, loss_);
+  }
+  /// RSI from the Wilder averages (50 when both are zero); the one formula of Value() and of the batch passes.
+  // The quotient is formed unconditionally so a batch loop of it vectorises; it is discarded when total is 0.
+  static double FromAverages(double gain, double loss) {
+    const double total = gain + loss;
+    const double rsi = 100.0 * gain / total;
+    return total > 0.0 ? rsi : 50.0;
   }
   double AverageGain() const { return Ready() ? gain_ : kNaN; }
+  /// The running averages without the readiness test (warm-up sums until Ready()), for batch passes that
+  /// track readiness themselves.
+  double RawAverageGain() const { return gain_; }
+  double RawAverageLoss() const { return loss_; }
   double AverageLoss() const { return Ready() ? loss_ : kNaN; }
   int WarmupBars() const { return period_ + 1; }
   void Reset() {

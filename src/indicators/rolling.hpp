@@ -15,88 +15,127 @@ namespace td::indicators {
 /// The value every indicator reports before it is ready (and every batch output holds during warm-up).
 inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-/// The last `period` values with running sums of (x − s) and (x − s)², s being the window mean at the last
+/// The last `period` values with running sums of (x − s) and (x − s)², s being the newest value at the last
 /// re-summation. Every `period` updates the sums are recomputed exactly from the window (amortised O(1)), so
 /// rounding never drifts over millions of updates, and the shift avoids the cancellation of Σx² − (Σx)²/n.
 class RollingMoments {
  public:
+  /// Everything but the window buffer. Trivially copyable, so a batch loop can hold it in registers and drive
+  /// it with Step over its own buffer: the arithmetic stays the one of Update.
+  struct State {
+    int count = 0;
+    int pos = 0;
+    double shift = 0.0;
+    double s1 = 0.0;
+    double s2 = 0.0;
+  };
+
   explicit RollingMoments(int period) : period_(period), inv_period_(1.0 / period) {
     TD_CHECK(period >= 1) << "period must be >= 1, was " << period;
     window_.assign(static_cast<std::size_t>(period), 0.0);
   }
 
-  void Update(double x) {
-    if (count_ < period_) [[unlikely]] {
-      window_[pos_] = x;
-      ++count_;
+  void Update(double x) { Step(state_, window_.data(), period_, x); }
+
+  /// One update of `st` whose window is `window[0, period)`.
+  static void Step(State& st, double* window, int period, double x) {
+    const auto pos = static_cast<std::size_t>(st.pos);
+    if (st.count < period) [[unlikely]] {
+      window[pos] = x;
+      ++st.count;
     } else {
-      const double old = window_[pos_];
-      window_[pos_] = x;
-      const double dn = x - shift_;
-      const double dold = old - shift_;
-      s1_ += dn - dold;
-      s2_ += dn * dn - dold * dold;
+      const double old = window[pos];
+      window[pos] = x;
+      const double dn = x - st.shift;
+      const double dold = old - st.shift;
+      st.s1 += dn - dold;
+      st.s2 += dn * dn - dold * dold;
     }
-    if (++pos_ == static_cast<std::size_t>(period_)) {
-      pos_ = 0;
-      Resum();
+    if (++st.pos == period) [[unlikely]] {
+      st.pos = 0;
+      Resum(st, window, period);
     }
   }
 
-  /// True once `period` values have been seen.
-  bool Full() const { return count_ >= period_; }
-  int period() const { return period_; }
-  /// The mean of the window (valid when Full()).
-  double Mean() const { return shift_ + s1_ * inv_period_; }
-  /// The population variance (divides by n), never negative.
-  double PopulationVariance() const {
-    const double m = s1_ * inv_period_;
-    const double v = s2_ * inv_period_ - m * m;
+  /// Updates with x[0, n) in order, calling after(j, state) once x[j] is in; the state stays in locals
+  /// (registers) for the whole run. Same arithmetic as n calls of Update.
+  template <typename After>
+  void UpdateMany(const double* x, std::size_t n, After&& after) {
+    State st = state_;
+    double* const window = window_.data();
+    const int period = period_;
+    for (std::size_t j = 0; j < n; ++j) {
+      Step(st, window, period, x[j]);
+      after(j, st);
+    }
+    state_ = st;
+  }
+
+  /// The mean from the sums (one formula for Mean() and for batch loops holding a State).
+  static double MeanOf(const State& st, double inv_period) { return st.shift + st.s1 * inv_period; }
+  /// The population variance from the sums, never negative.
+  static double PopulationVarianceOf(const State& st, double inv_period) {
+    const double m = st.s1 * inv_period;
+    const double v = st.s2 * inv_period - m * m;
     return v > 0.0 ? v : 0.0;
   }
+
+  /// True once `period` values have been seen.
+  bool Full() const { return state_.count >= period_; }
+  int period() const { return period_; }
+  double inv_period() const { return inv_period_; }
+  const State& state() const { return state_; }
+  /// The mean of the window (valid when Full()).
+  double Mean() const { return MeanOf(state_, inv_period_); }
+  /// The population variance (divides by n), never negative.
+  double PopulationVariance() const { return PopulationVarianceOf(state_, inv_period_); }
   /// The sample variance (divides by n − 1); zero for a window of one.
   double SampleVariance() const {
     if (period_ < 2) {
       return 0.0;
     }
-    const double v = (s2_ - s1_ * s1_ * inv_period_) / (period_ - 1);
+    const double v = (state_.s2 - state_.s1 * state_.s1 * inv_period_) / (period_ - 1);
     return v > 0.0 ? v : 0.0;
   }
   /// The value that the next Update will push out of the window (valid when Full()).
-  double Oldest() const { return window_[pos_]; }
+  double Oldest() const { return window_[static_cast<std::size_t>(state_.pos)]; }
 
-  void Reset() {
-    count_ = 0;
-    pos_ = 0;
-    shift_ = s1_ = s2_ = 0.0;
-  }
+  void Reset() { state_ = State{}; }
 
  private:
-  void Resum() {
-    double sum = 0.0;
-    for (const double v : window_) {
-      sum += v;
+  // The shift is the newest value (window[period − 1] when pos has just wrapped): as close to the window as
+  // its mean for the cancellation that matters, and it needs no extra pass over the window. Two interleaved
+  // accumulator pairs halve the dependent chain; both forms (streaming and batch) run this same code.
+  static void Resum(State& st, const double* window, int period) {
+    const auto n = static_cast<std::size_t>(period);
+    const double shift = window[n - 1];
+    double s1a = 0.0;
+    double s2a = 0.0;
+    double s1b = 0.0;
+    double s2b = 0.0;
+    std::size_t k = 0;
+    for (; k + 1 < n; k += 2) {
+      const double da = window[k] - shift;
+      const double db = window[k + 1] - shift;
+      s1a += da;
+      s2a += da * da;
+      s1b += db;
+      s2b += db * db;
     }
-    shift_ = sum * inv_period_;
-    double s1 = 0.0;
-    double s2 = 0.0;
-    for (const double v : window_) {
-      const double d = v - shift_;
-      s1 += d;
-      s2 += d * d;
+    if (k < n) {
+      const double da = window[k] - shift;
+      s1a += da;
+      s2a += da * da;
     }
-    s1_ = s1;
-    s2_ = s2;
+    st.shift = shift;
+    st.s1 = s1a + s1b;
+    st.s2 = s2a + s2b;
   }
 
   std::vector<double> window_;
   int period_;
   double inv_period_;
-  int count_ = 0;
-  std::size_t pos_ = 0;
-  double shift_ = 0.0;
-  double s1_ = 0.0;
-  double s2_ = 0.0;
+  State state_;
 };
 
 /// The plain running sum of the last `period` values, re-summed exactly every `period` updates. Exact for

@@ -103,16 +103,32 @@ class Bollinger {
     window_.Update(close);
     last_ = close;
   }
+  /// Updates with close[0, n), calling after(j, sums) after each (see RollingMoments::UpdateMany); a batch
+  /// pass turns the sums into lines later with BandsOf.
+  template <typename After>
+  void UpdateMany(const double* close, std::size_t n, After&& after) {
+    window_.UpdateMany(close, n, after);
+    if (n > 0) {
+      last_ = close[n - 1];
+    }
+  }
   bool Ready() const { return window_.Full(); }
+  int period() const { return window_.period(); }
+  double inv_period() const { return window_.inv_period(); }
   /// All four lines at once (NaN during warm-up); the accessors below return the same numbers.
   Bands Values() const {
     if (!Ready()) {
       return Bands{};
     }
-    const double m = window_.Mean();
-    const double offset = k_ * std::sqrt(window_.PopulationVariance());
+    return BandsOf(window_.state(), window_.inv_period(), k_);
+  }
+  /// The lines of a full window from its sums: the one formula of Values() and of the batch passes.
+  static Bands BandsOf(const RollingMoments::State& st, double inv_period, double k) {
+    const double m = RollingMoments::MeanOf(st, inv_period);
+    const double offset = k * std::sqrt(RollingMoments::PopulationVarianceOf(st, inv_period));
     return Bands{m, m + offset, m - offset, (offset + offset) / m};
   }
+  double k() const { return k_; }
   double Middle() const { return Values().middle; }
   double Upper() const { return Values().upper; }
   double Lower() const { return Values().lower; }

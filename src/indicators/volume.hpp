@@ -45,7 +45,15 @@ class VwapAccumulator {
   }
   /// Ready once some volume has been seen since the anchor.
   bool Ready() const { return volume_ > 0.0; }
-  double Value() const { return Ready() ? reference_ + weighted_ / volume_ : kNaN; }
+  double Value() const { return ValueOf(reference_, weighted_, volume_); }
+  /// The VWAP from the sums (NaN without volume); the one formula of Value() and of the batch passes.
+  // The quotient is formed unconditionally so a batch loop of it vectorises; it is discarded without volume.
+  static double ValueOf(double reference, double weighted, double volume) {
+    const double vwap = reference + weighted / volume;
+    return volume > 0.0 ? vwap : kNaN;
+  }
+  double Reference() const { return reference_; }
+  double Weighted() const { return weighted_; }
   /// Volume-weighted standard deviation of the price around the VWAP (for bands at VWAP ± k·σ).
   double StdDev() const {
     if (!Ready()) {
@@ -90,6 +98,7 @@ class SessionVwap {
   double Upper(double k) const { return vwap_.Upper(k); }
   double Lower(double k) const { return vwap_.Lower(k); }
   std::int64_t session() const { return session_; }
+  const VwapAccumulator& accumulator() const { return vwap_; }
   int WarmupBars() const { return 1; }
   void Reset() {
     vwap_.Anchor();

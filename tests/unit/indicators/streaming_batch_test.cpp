@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 #include <vector>
 
 #include "indicators/batch.hpp"
@@ -18,6 +19,7 @@ namespace {
 
 using testing::FirstDifference;
 using testing::MinuteBars;
+using testing::SameBits;
 
 class RealBars : public ::testing::Test {
  protected:
@@ -345,6 +347,47 @@ TEST_F(RealBars, FusedPassEqualsSeparateBatches) {
   const char* names[] = {"ema", "rsi", "atr", "bb_middle", "bb_upper", "bb_lower", "bb_width", "vwap"};
   for (std::size_t k = 0; k < 8; ++k) {
     EXPECT_EQ(FirstDifference(fused[k], sep[k]), -1) << names[k];
+  }
+}
+
+// The batch and fused passes run in blocks of 512 bars; warm-ups longer than a block, shorter than one, and
+// slices that end mid-block must all stay bit-identical to streaming.
+TEST_F(RealBars, BlockedPassesEqualStreamingAcrossBlockBoundaries) {
+  const auto& b = bars();
+  for (const std::size_t n : {std::size_t{1}, std::size_t{511}, std::size_t{513}, std::size_t{1537}, b.size()}) {
+    const std::span<const double> close(b.close.data(), n);
+    for (const int period : {1, 2, 20, 700}) {
+      std::vector<double> rsi(n);
+      std::vector<std::vector<double>> bands(4, std::vector<double>(n));
+      RsiBatch(close, rsi, period);
+      BollingerBatch(close, BandsOut{bands[0], bands[1], bands[2], bands[3]}, period, 2.0);
+      Rsi rsi_stream(period);
+      Bollinger bb_stream(period, 2.0);
+      for (std::size_t i = 0; i < n; ++i) {
+        rsi_stream.Update(close[i]);
+        bb_stream.Update(close[i]);
+        const Bands s = bb_stream.Values();
+        ASSERT_TRUE(SameBits(rsi[i], rsi_stream.Value())) << "RSI " << period << " n " << n << " i " << i;
+        ASSERT_TRUE(SameBits(bands[0][i], s.middle) && SameBits(bands[1][i], s.upper) &&
+                    SameBits(bands[2][i], s.lower) && SameBits(bands[3][i], s.width))
+            << "Bollinger " << period << " n " << n << " i " << i;
+      }
+    }
+    FusedParams params;
+    params.rsi_period = 600;
+    params.bb_period = 530;
+    std::vector<std::vector<double>> fused(8, std::vector<double>(n));
+    std::vector<std::vector<double>> sep(8, std::vector<double>(n));
+    FusedBatch(FusedInputs{{b.high.data(), n}, {b.low.data(), n}, close, {b.volume.data(), n}, {b.session.data(), n}},
+               FusedOutputs{fused[0], fused[1], fused[2], fused[3], fused[4], fused[5], fused[6], fused[7]}, params);
+    EmaBatch(close, sep[0], params.ema_period);
+    RsiBatch(close, sep[1], params.rsi_period);
+    AtrBatch({b.high.data(), n}, {b.low.data(), n}, close, sep[2], params.atr_period);
+    BollingerBatch(close, BandsOut{sep[3], sep[4], sep[5], sep[6]}, params.bb_period, params.bb_k);
+    SessionVwapBatch({b.high.data(), n}, {b.low.data(), n}, close, {b.volume.data(), n}, {b.session.data(), n}, sep[7]);
+    for (std::size_t k = 0; k < 8; ++k) {
+      EXPECT_EQ(FirstDifference(fused[k], sep[k]), -1) << "fused output " << k << " n " << n;
+    }
   }
 }
 
