@@ -25,6 +25,11 @@ std::string ZoneFor(const std::string& time_zone, const std::optional<SessionTem
 
 Result<BarBoundaries> BarBoundaries::Create(BarSpec spec, std::string_view time_zone,
                                             const std::optional<SessionTemplate>& session) {
+  return Create(spec, time_zone, session, SessionLookup{});
+}
+
+Result<BarBoundaries> BarBoundaries::Create(BarSpec spec, std::string_view time_zone,
+                                            const std::optional<SessionTemplate>& session, SessionLookup per_day) {
   if (!spec.IsIntraday() && !(spec.unit == BarUnit::kDay && spec.step == 1)) {
     return Error::InvalidArgument("bars from one second to one day are supported, not " + spec.ToString(), "spec");
   }
@@ -38,11 +43,13 @@ Result<BarBoundaries> BarBoundaries::Create(BarSpec spec, std::string_view time_
   BarBoundaries out;
   out.spec_ = spec;
   out.zone_ = std::move(*zone);
-  out.has_session_ = session.has_value();
+  out.has_session_ = session.has_value() || static_cast<bool>(per_day);
+  out.close_ = 86'400;
   if (session) {
     out.open_ = session->open.count();
     out.close_ = session->close.count();
   }
+  out.per_day_ = std::move(per_day);
   out.length_ = spec.IsIntraday() ? spec.IntradayLength().count() : 0;
   return out;
 }
@@ -52,13 +59,34 @@ std::int64_t BarBoundaries::LocalToUtcNanos(std::int64_t local_nanos) {
   return zone_.ToUtc(seconds) * kNanos + (local_nanos - seconds * kNanos);
 }
 
+bool BarBoundaries::Hours(std::int64_t day, std::int64_t* open, std::int64_t* close) {
+  if (!per_day_) {
+    *open = open_;
+    *close = close_;
+    return true;
+  }
+  if (day != hours_day_) {
+    hours_day_ = day;
+    const std::optional<DaySession> session = per_day_(CivilFromDays(day));
+    hours_trading_ = session.has_value() && session->open < session->close;
+    hours_open_ = hours_trading_ ? session->open : open_;
+    hours_close_ = hours_trading_ ? session->close : close_;
+  }
+  *open = hours_open_;
+  *close = hours_close_;
+  return hours_trading_;
+}
+
 void BarBoundaries::LoadDay(std::int64_t ts) {
   const std::int64_t seconds = FloorDiv(ts, kNanos);
   const std::int64_t day = FloorDiv(zone_.ToLocal(seconds), 86'400);
+  std::int64_t open = 0;
+  std::int64_t close = 0;
+  const bool trading = Hours(day, &open, &close);
   day_begin_ = zone_.ToUtc(day * 86'400) * kNanos;
   day_end_ = zone_.ToUtc((day + 1) * 86'400) * kNanos;
-  day_open_ = zone_.ToUtc(day * 86'400 + open_) * kNanos;
-  day_close_ = zone_.ToUtc(day * 86'400 + close_) * kNanos;
+  day_open_ = trading ? zone_.ToUtc(day * 86'400 + open) * kNanos : day_begin_;
+  day_close_ = trading ? zone_.ToUtc(day * 86'400 + close) * kNanos : day_begin_;
   if (ts < day_begin_ || ts >= day_end_) {
     // Only in a fall-back overlap; keep the answer but do not cache a range that misses ts.
     day_begin_ = ts;
@@ -76,6 +104,20 @@ bool BarBoundaries::InSession(std::int64_t ts, std::int64_t length) {
   return length == 0 ? (day_open_ <= ts && ts < day_close_) : (ts < day_close_ && ts + length > day_open_);
 }
 
+std::int64_t BarBoundaries::CompleteAt(std::int64_t ts) {
+  const Bucket bucket = Locate(ts);
+  std::int64_t end = bucket.end;
+  if (has_session_) {
+    if (ts < day_begin_ || ts >= day_end_) {
+      LoadDay(ts);
+    }
+    if (ts < day_close_ && day_close_ > bucket.begin && day_close_ < end) {
+      end = day_close_;
+    }
+  }
+  return end;
+}
+
 BarBoundaries::Bucket BarBoundaries::Locate(std::int64_t ts) {
   if (ts >= cached_.begin && ts < cached_.end) {
     return cached_;
@@ -83,19 +125,22 @@ BarBoundaries::Bucket BarBoundaries::Locate(std::int64_t ts) {
   const std::int64_t seconds = FloorDiv(ts, kNanos);
   const std::int64_t local = zone_.ToLocal(seconds) * kNanos + (ts - seconds * kNanos);
   const std::int64_t day_start = FloorDiv(local, kDayNanos) * kDayNanos;
+  std::int64_t open = 0;
+  std::int64_t close_seconds = 0;
+  Hours(FloorDiv(local, kDayNanos), &open, &close_seconds);
   std::int64_t begin = 0;
   std::int64_t end = 0;
   std::int64_t label = 0;
   if (length_ == 0) {
     begin = day_start;
     end = day_start + kDayNanos;
-    label = day_start + open_ * kNanos;
+    label = day_start + open * kNanos;
   } else {
-    const std::int64_t anchor = day_start + open_ * kNanos;
+    const std::int64_t anchor = day_start + open * kNanos;
     begin = anchor + FloorDiv(local - anchor, length_) * length_;
     end = begin + length_;
     if (has_session_) {
-      const std::int64_t close = day_start + close_ * kNanos;
+      const std::int64_t close = day_start + close_seconds * kNanos;
       if (begin < close && end > close) {
         (local < close ? end : begin) = close;
       }
@@ -114,7 +159,8 @@ BarBoundaries::Bucket BarBoundaries::Locate(std::int64_t ts) {
 }
 
 Result<TickBarAggregator> TickBarAggregator::Create(const AggregatorOptions& options) {
-  auto boundaries = BarBoundaries::Create(options.spec, ZoneFor(options.time_zone, options.session), options.session);
+  auto boundaries = BarBoundaries::Create(options.spec, ZoneFor(options.time_zone, options.session), options.session,
+                                          options.sessions);
   if (!boundaries.ok()) {
     return boundaries.error();
   }
@@ -138,6 +184,39 @@ Bar TickBarAggregator::Current() const {
 
 std::optional<Bar> TickBarAggregator::Partial() const {
   return forming_ ? std::optional<Bar>(Current()) : std::nullopt;
+}
+
+std::optional<UnixNanos> TickBarAggregator::PartialCompleteAt() {
+  if (!forming_) {
+    return std::nullopt;
+  }
+  return UnixNanos(boundaries_.CompleteAt(bucket_.begin));
+}
+
+Status TickBarAggregator::Seed(const Bar& partial) {
+  if (!partial.IsConsistent() || !partial.low.is_positive()) {
+    return Error::InvalidArgument("a seed bar must be consistent with positive prices", "bar");
+  }
+  const std::int64_t ts = partial.ts_event.nanos();
+  const BarBoundaries::Bucket bucket = boundaries_.Locate(ts);
+  if (bucket.label != ts) {
+    return Error::InvalidArgument("seed bar does not start a " + spec().ToString() + " bar", "bar");
+  }
+  forming_ = true;
+  bucket_ = bucket;
+  open_ = partial.open.raw();
+  high_ = partial.high.raw();
+  low_ = partial.low.raw();
+  close_ = partial.close.raw();
+  volume_ = partial.volume.raw();
+  price_precision_ = std::max({price_precision_, partial.open.precision(), partial.high.precision(),
+                               partial.low.precision(), partial.close.precision()});
+  volume_precision_ = std::max(volume_precision_, partial.volume.precision());
+  last_ts_ = bucket.begin;  // the seed replaces this source's history: order restarts at the bucket
+  last_init_ = partial.ts_init.nanos();
+  have_last_trade_ = false;
+  have_last_quote_ = false;
+  return {};
 }
 
 std::optional<Bar> TickBarAggregator::Flush() {
@@ -290,7 +369,8 @@ Result<BarResampler> BarResampler::Create(BarSpec source, const ResampleOptions&
                                     "spec");
     }
   }
-  auto boundaries = BarBoundaries::Create(options.target, ZoneFor(options.time_zone, options.session), options.session);
+  auto boundaries = BarBoundaries::Create(options.target, ZoneFor(options.time_zone, options.session), options.session,
+                                          options.sessions);
   if (!boundaries.ok()) {
     return boundaries.error();
   }
@@ -375,6 +455,13 @@ std::optional<Bar> BarResampler::OnBar(const Bar& bar) {
 
 std::optional<Bar> BarResampler::Partial() const {
   return forming_ ? std::optional<Bar>(Current()) : std::nullopt;
+}
+
+std::optional<UnixNanos> BarResampler::PartialCompleteAt() {
+  if (!forming_) {
+    return std::nullopt;
+  }
+  return UnixNanos(boundaries_.CompleteAt(bucket_.begin));
 }
 
 std::optional<Bar> BarResampler::Flush() {

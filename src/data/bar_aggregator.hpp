@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +16,15 @@
 
 namespace td::data {
 
+/// One date's regular session in the exchange's wall time, in seconds after local midnight.
+struct DaySession {
+  std::int64_t open = 0;
+  std::int64_t close = 0;
+};
+/// The regular session of a local date, or nullopt when the exchange does not trade that day (a holiday or
+/// a weekend). Lets boundaries follow the calendar (half days, holidays) instead of a fixed template.
+using SessionLookup = std::function<std::optional<DaySession>(CivilDate date)>;
+
 /// Where bars of one spec begin and end for one exchange. Intraday bars are fixed-length buckets anchored
 /// at the session open in the exchange's zone (NSE 5m: 09:15, 09:20, ...; 1h: 09:15, 10:15, ...), with the
 /// bucket that straddles the close cut at the close (NSE 1h: 15:15–15:30). Without a session they are
@@ -25,6 +35,10 @@ class BarBoundaries {
   /// Fails for week/month specs and for unknown zones or malformed sessions.
   static Result<BarBoundaries> Create(BarSpec spec, std::string_view time_zone,
                                       const std::optional<SessionTemplate>& session);
+  /// The same with per-date sessions: `per_day` (when set) decides each date's open and close; a closed
+  /// date has no session time (its bars are anchored at the template's open, else local midnight).
+  static Result<BarBoundaries> Create(BarSpec spec, std::string_view time_zone,
+                                      const std::optional<SessionTemplate>& session, SessionLookup per_day);
 
   /// A bar's label (its ts, the bar start) and the time range whose data it gathers.
   struct Bucket {
@@ -37,6 +51,9 @@ class BarBoundaries {
   /// True when [ts, ts + length) overlaps the session of ts's local date (for a tick, length 0: when
   /// open <= ts < close). Always true without a session.
   bool InSession(std::int64_t ts, std::int64_t length = 0);
+  /// When the bucket holding `ts` can take no more data: its end, or the session close of its date when
+  /// that comes first (a daily bar is complete at the close, not at midnight).
+  std::int64_t CompleteAt(std::int64_t ts);
 
   const BarSpec& spec() const { return spec_; }
   bool has_session() const { return has_session_; }
@@ -44,6 +61,8 @@ class BarBoundaries {
  private:
   void LoadDay(std::int64_t ts);
   std::int64_t LocalToUtcNanos(std::int64_t local_nanos);
+  /// Open and close (seconds after local midnight) of local day `day`; false when it is closed.
+  bool Hours(std::int64_t day, std::int64_t* open, std::int64_t* close);
 
   BarSpec spec_;
   ZoneConverter zone_;
@@ -56,6 +75,11 @@ class BarBoundaries {
   std::int64_t day_end_ = 0;
   std::int64_t day_open_ = 0;
   std::int64_t day_close_ = 0;
+  SessionLookup per_day_;
+  std::int64_t hours_day_ = INT64_MIN;  // one-entry cache of Hours()
+  std::int64_t hours_open_ = 0;
+  std::int64_t hours_close_ = 0;
+  bool hours_trading_ = true;
 };
 
 /// Bad ticks and bars seen by one aggregator (one source). Plain counters; metrics wiring comes later.
@@ -87,6 +111,7 @@ struct AggregatorOptions {
   BarSpec spec{1, BarUnit::kMinute};
   std::string time_zone;  // default: the session's zone, else UTC
   std::optional<SessionTemplate> session;
+  SessionLookup sessions;  // per-date sessions (calendar); `session` still names the zone and the fallback hours
   OutsideSession outside_session = OutsideSession::kDrop;
   Duration out_of_order_tolerance{0};
   TradeDedup trade_dedup = TradeDedup::kIdenticalMessage;
@@ -115,6 +140,11 @@ class TickBarAggregator {
   std::optional<Bar> Flush();
   /// The bar still forming, if any.
   std::optional<Bar> Partial() const;
+  /// When the forming bar is complete (its end, or the session close when earlier); nullopt when none.
+  std::optional<UnixNanos> PartialCompleteAt();
+  /// Starts the forming bar from a bar built elsewhere (history from another source after a failover);
+  /// later ticks of the same bucket extend it. Replaces any forming bar; the bar must be consistent.
+  Status Seed(const Bar& partial);
 
   const TickCounters& counters() const { return counters_; }
   const BarSpec& spec() const { return boundaries_.spec(); }
@@ -148,6 +178,7 @@ struct ResampleOptions {
   BarSpec target{5, BarUnit::kMinute};
   std::string time_zone;  // default: the session's zone, else UTC
   std::optional<SessionTemplate> session;
+  SessionLookup sessions;  // per-date sessions (calendar), as in AggregatorOptions
   OutsideSession outside_session = OutsideSession::kDrop;
 };
 
@@ -165,6 +196,8 @@ class BarResampler {
                 std::int64_t volume, BarColumns* completed);
   std::optional<Bar> Flush();
   std::optional<Bar> Partial() const;
+  /// When the forming bar is complete (its end, or the session close when earlier); nullopt when none.
+  std::optional<UnixNanos> PartialCompleteAt();
   const TickCounters& counters() const { return counters_; }
 
  private:
