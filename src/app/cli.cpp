@@ -10,6 +10,8 @@
 #include <sstream>
 #include <system_error>
 
+#include "api/http_server.hpp"
+#include "api/market_routes.hpp"
 #include "api/server.hpp"
 #include "app/build_info.hpp"
 #include "app/calc_command.hpp"
@@ -17,7 +19,9 @@
 #include "app/static_dir.hpp"
 #include "config/config.hpp"
 #include "config/settings.hpp"
+#include "core/clock.hpp"
 #include "core/log.hpp"
+#include "system/market_service.hpp"
 
 namespace td::app {
 namespace {
@@ -161,7 +165,22 @@ int RunServe(const ServeFlags& flags) {
     std::fflush(stdout);
     logger.Info("listening", {{"url", url}});
   };
-  const int code = api::Serve(options);
+  if (cfg.data.source != "simulator") {
+    std::cerr << "tradedesk: data.source '" << cfg.data.source
+              << "' cannot serve yet; the built-in source is 'simulator'\n";
+    return kExitUsage;
+  }
+  static const LiveClock clock;
+  logger.Info("building the simulated market", {{"seed", cfg.data.seed}, {"history_days", cfg.data.history_days}});
+  auto market = system::MarketService::StartSimulator(
+      {.seed = cfg.data.seed, .history_days = cfg.data.history_days}, clock);
+  if (!market.ok()) {
+    std::cerr << "tradedesk: cannot start the simulator: " << market.error().ToString() << '\n';
+    return kExitFailure;
+  }
+  const int code = api::Serve(options, [&market](api::HttpServer& server) {
+    api::AddMarketRoutes(server.router(), **market);
+  });
   logger.Info("stopped", {{"exit_code", code}});
   FlushLogs();
   return code;
