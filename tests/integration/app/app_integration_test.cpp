@@ -361,7 +361,7 @@ TEST(AppServe, ServesHealthzOnAFreePortAndStopsCleanlyOnSigterm) {
   const std::regex listening(R"(tradedesk: listening on http://127\.0\.0\.1:([0-9]+)/\n)");
   std::smatch match;
   std::string printed;
-  const auto deadline = Clock::now() + std::chrono::seconds(20);
+  const auto deadline = Clock::now() + std::chrono::seconds(120);
   while (Clock::now() < deadline) {
     printed = ReadFile(out);
     if (std::regex_search(printed, match, listening)) {
