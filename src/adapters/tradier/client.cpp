@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: MIT
+#include "adapters/tradier/client.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <thread>
+
+#include "core/clock.hpp"
+
+namespace td::adapters::tradier {
+
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr std::size_t kMaxQuoteSymbols = 100;
+
+UnixNanos WallNow() { return LiveClock().Now(); }
+
+double SteadySeconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+/// Retry-After as delta-seconds (integer or decimal); nullopt otherwise.
+std::optional<milliseconds> RetryAfter(std::string_view value) {
+  double seconds = 0.0;
+  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+  if (value.empty() || ec != std::errc() || ptr != value.data() + value.size() || seconds < 0.0 || seconds > 86400) {
+    return std::nullopt;
+  }
+  return milliseconds(static_cast<std::int64_t>(seconds * 1000.0));
+}
+
+}  // namespace
+
+TradierDataClient::TradierDataClient(TradierConfig config)
+    : config_(std::move(config)),
+      sandbox_(config_.IsSandbox()),
+      bucket_(config_.rate_per_second, config_.burst),
+      backoff_(config_.retry_base, config_.max_retry_wait) {
+  status_.source = "tradier";
+}
+
+data::DataCapabilities TradierDataClient::capabilities() const {
+  data::DataCapabilities caps;
+  caps.chains = true;
+  return caps;
+}
+
+Status TradierDataClient::Connect(data::MarketEventSink& sink) {
+  TD_TRY(config_.Validate());
+  {
+    std::lock_guard lock(mutex_);
+    sink_ = &sink;
+    status_.connected = true;
+  }
+  if (sandbox_) {
+    NoticeOnce("delayed", "tradier sandbox: market data is delayed (15 minutes) and quotes may be unavailable");
+  }
+  Publish();
+  return {};
+}
+
+void TradierDataClient::Disconnect() {
+  {
+    std::lock_guard lock(mutex_);
+    if (sink_ == nullptr) {
+      return;
+    }
+    status_.connected = false;
+  }
+  Publish();
+  std::lock_guard lock(mutex_);
+  sink_ = nullptr;
+}
+
+Status TradierDataClient::Subscribe(const data::Subscription& subscription) {
+  return Error::Unprocessable("tradier answers requests only; no stream for " + subscription.instrument.value(), "kind");
+}
+
+Status TradierDataClient::Unsubscribe(const data::Subscription& subscription) {
+  return Error::NotFound("tradier has no subscriptions (" + subscription.instrument.value() + ")", "instrument");
+}
+
+Result<std::vector<Bar>> TradierDataClient::RequestBars(const InstrumentId& instrument, BarSpec, UnixNanos, UnixNanos) {
+  return Error{ErrorCode::kUnavailable, "tradier does not serve bars (" + instrument.value() + ")", {}};
+}
+
+std::vector<std::string> TradierDataClient::notices() const {
+  std::lock_guard lock(mutex_);
+  return notices_;
+}
+
+data::FeedStatus TradierDataClient::status() const {
+  std::lock_guard lock(mutex_);
+  data::FeedStatus copy = status_;
+  copy.ts_event = WallNow();
+  return copy;
+}
+
+void TradierDataClient::NoticeOnce(const std::string& key, const std::string& text) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!noticed_.insert(key).second) {
+      return;
+    }
+    notices_.push_back(text);
+  }
+  logger_.Info(text, {{"base_url", config_.base_url}});
+}
+
+void TradierDataClient::Count(bool ok, std::size_t rejected, const std::string& error) {
+  std::lock_guard lock(mutex_);
+  if (ok) {
+    ++status_.messages;
+    status_.last_message = WallNow();
+  } else {
+    ++status_.rejects;
+  }
+  status_.rejects += rejected;
+  if (!error.empty()) {
+    status_.last_error = error;
+  }
+}
+
+void TradierDataClient::Publish() {
+  data::MarketEventSink* sink = nullptr;
+  data::FeedStatus copy;
+  {
+    std::lock_guard lock(mutex_);
+    status_.ts_event = WallNow();
+    sink = sink_;
+    copy = status_;
+  }
+  if (sink != nullptr) {
+    sink->OnEvent(data::MarketEvent(std::move(copy)));
+  }
+}
+
+Result<net::HttpResponse> TradierDataClient::Get(const std::string& path_and_query) {
+  TD_TRY(config_.Validate());
+  if (sandbox_) {
+    NoticeOnce("delayed", "tradier sandbox: market data is delayed (15 minutes) and quotes may be unavailable");
+  }
+  std::lock_guard http_lock(http_mutex_);
+  net::HttpRequest request;
+  request.url = config_.base_url + path_and_query;
+  request.headers = {{"Authorization", "Bearer " + config_.token}, {"Accept", "application/json"}};
+  request.timeout = config_.http_timeout;
+  for (int attempt = 0;; ++attempt) {
+    while (!bucket_.TryTake(SteadySeconds())) {
+      std::this_thread::sleep_for(std::chrono::duration<double>(std::max(0.001, bucket_.WaitSeconds(SteadySeconds()))));
+    }
+    auto response = http_.Send(request);
+    if (!response.ok() || response->status != 429 || attempt >= config_.max_rate_limit_retries) {
+      if (response.ok() && response->status == 200) {
+        backoff_.Reset();
+      }
+      return response;
+    }
+    const milliseconds wait = RetryAfter(response->Header("Retry-After")).value_or(backoff_.Next());
+    if (wait > config_.max_retry_wait) {
+      return response;
+    }
+    logger_.Warn("tradier rate limited; waiting", {{"wait_ms", wait.count()}, {"attempt", attempt + 1}});
+    std::this_thread::sleep_for(wait);
+  }
+}
+
+Result<std::vector<CivilDate>> TradierDataClient::RequestExpirations(const InstrumentId& underlying) {
+  auto symbol = TradierSymbol(underlying);
+  if (!symbol.ok()) {
+    return symbol.error();
+  }
+  auto response = Get("/v1/markets/options/expirations?symbol=" + *symbol + "&includeAllRoots=true&strikes=false");
+  if (!response.ok()) {
+    return response.error();
+  }
+  if (response->status != 200) {
+    Error error = ErrorFromResponse(response->status, response->body);
+    Count(true, 0, error.message);
+    return error;
+  }
+  auto dates = ParseExpirations(response->body);
+  Count(dates.ok(), 0, dates.ok() ? std::string() : "expirations: " + dates.error().ToString());
+  return dates;
+}
+
+Result<QuotesParse> TradierDataClient::RequestQuotes(const std::vector<InstrumentId>& instruments) {
+  if (instruments.empty() || instruments.size() > kMaxQuoteSymbols) {
+    return Error::InvalidArgument("between 1 and 100 instruments per quote request", "instruments");
+  }
+  std::string symbols;
+  for (const auto& instrument : instruments) {
+    auto symbol = TradierSymbol(instrument);
+    if (!symbol.ok()) {
+      return symbol.error();
+    }
+    symbols += (symbols.empty() ? "" : ",") + *symbol;
+  }
+  auto response = Get("/v1/markets/quotes?symbols=" + symbols + "&greeks=false");
+  if (!response.ok()) {
+    return response.error();
+  }
+  if (response->status != 200) {
+    Error error = ErrorFromResponse(response->status, response->body);
+    if (sandbox_ && (response->status == 404 || response->status == 403)) {
+      NoticeOnce("quotes", "tradier sandbox: quotes unavailable; chains carry no underlying price");
+      return Error{ErrorCode::kUnavailable, "sandbox quotes unavailable", {}};
+    }
+    Count(true, 0, error.message);
+    return error;
+  }
+  auto quotes = ParseQuotes(response->body, ParseOptions{config_.price_precision, config_.volume_precision}, WallNow());
+  if (!quotes.ok()) {
+    Count(false, 0, "quotes: " + quotes.error().ToString());
+    return quotes.error();
+  }
+  Count(true, quotes->rejected, quotes->rejected > 0 ? "quotes rejected: " + quotes->first_reject : std::string());
+  return quotes;
+}
+
+Result<OptionChain> TradierDataClient::RequestChain(const InstrumentId& underlying, std::optional<CivilDate> expiry) {
+  auto symbol = TradierSymbol(underlying);
+  if (!symbol.ok()) {
+    return symbol.error();
+  }
+  if (underlying.exchange() != "US") {
+    return Error::InvalidArgument("a chain's underlying is a US symbol, not " + underlying.value(), "underlying");
+  }
+  std::vector<CivilDate> expiries;
+  if (expiry.has_value()) {
+    expiries.push_back(*expiry);
+  } else {
+    auto listed = RequestExpirations(underlying);
+    if (!listed.ok()) {
+      return listed.error();
+    }
+    expiries = std::move(*listed);
+    if (config_.chain_max_expiries > 0 && expiries.size() > static_cast<std::size_t>(config_.chain_max_expiries)) {
+      expiries.resize(static_cast<std::size_t>(config_.chain_max_expiries));
+    }
+    if (expiries.empty()) {
+      return Error::NotFound("no listed expirations for " + underlying.value(), "underlying");
+    }
+  }
+  Price spot = Price::FromRaw(0, config_.price_precision);
+  auto quote = RequestQuotes({underlying});
+  if (quote.ok() && !quote->quotes.empty() && quote->quotes[0].last.has_value()) {
+    spot = *quote->quotes[0].last;
+  }
+  const ParseOptions options{config_.price_precision, config_.volume_precision};
+  std::optional<OptionChain> merged;
+  for (const CivilDate& date : expiries) {
+    auto response = Get("/v1/markets/options/chains?symbol=" + *symbol + "&expiration=" + FormatDate(date) +
+                        "&greeks=" + (config_.greeks ? "true" : "false"));
+    if (!response.ok()) {
+      return response.error();
+    }
+    if (response->status != 200) {
+      Error error = ErrorFromResponse(response->status, response->body);
+      Count(true, 0, error.message);
+      return error;
+    }
+    auto chain = ParseChain(response->body, underlying, spot, options, WallNow());
+    if (!chain.ok()) {
+      Count(false, 0, "chain: " + chain.error().ToString());
+      return chain.error();
+    }
+    Count(true, chain->rejected, chain->rejected > 0 ? "chain rows rejected: " + chain->first_reject : std::string());
+    if (chain->rejected > 0) {
+      logger_.Warn("tradier chain rows rejected", {{"underlying", underlying.value()},
+                                                    {"rejected", chain->rejected},
+                                                    {"first", chain->first_reject}});
+    }
+    if (config_.greeks && chain->missing_greeks > 0) {
+      NoticeOnce(sandbox_ ? "greeks" : "greeks-live",
+                 sandbox_ ? "tradier sandbox: greeks missing from chains; vendor IV left unset"
+                          : "tradier: greeks missing from some chain rows; vendor IV left unset");
+    }
+    if (!merged.has_value()) {
+      merged = std::move(chain->chain);
+      continue;
+    }
+    for (auto& slice : chain->chain.expiries) {
+      if (merged->Find(slice.expiry) == nullptr) {
+        merged->expiries.push_back(std::move(slice));
+      }
+    }
+  }
+  std::sort(merged->expiries.begin(), merged->expiries.end(),
+            [](const ExpirySlice& a, const ExpirySlice& b) { return a.expiry < b.expiry; });
+  TD_TRY(merged->Validate());
+  return std::move(*merged);
+}
+
+}  // namespace td::adapters::tradier
