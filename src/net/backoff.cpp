@@ -2,8 +2,18 @@
 #include "net/backoff.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 namespace td::net {
+
+std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value) {
+  double seconds = 0.0;
+  const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+  if (value.empty() || ec != std::errc() || ptr != value.data() + value.size() || seconds < 0.0 || seconds > 86400) {
+    return std::nullopt;
+  }
+  return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000.0));
+}
 
 std::chrono::milliseconds Backoff::Next() {
   // splitmix64: tiny, seedable, good enough for jitter.

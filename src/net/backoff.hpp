@@ -3,8 +3,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
+#include <string_view>
 
 namespace td::net {
+
+/// An HTTP Retry-After value given as delta-seconds (integer or decimal, at most a day); nullopt for anything
+/// else, HTTP dates included (callers fall back to their backoff).
+std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value);
 
 /// Exponential backoff with full jitter, seeded so a run is reproducible.
 /// Delay n (0-based) is uniform in [base·2^n / 2, base·2^n], capped at `max`.

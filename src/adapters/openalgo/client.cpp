@@ -25,16 +25,6 @@ double SteadySeconds() {
   return std::chrono::duration<double>(Steady::now().time_since_epoch()).count();
 }
 
-/// Retry-After as delta-seconds (integer or decimal); nullopt for anything else (HTTP dates fall back to backoff).
-std::optional<milliseconds> RetryAfter(std::string_view value) {
-  double seconds = 0.0;
-  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-  if (value.empty() || ec != std::errc() || ptr != value.data() + value.size() || seconds < 0.0 || seconds > 86400) {
-    return std::nullopt;
-  }
-  return milliseconds(static_cast<std::int64_t>(seconds * 1000.0));
-}
-
 StreamMode ModeFor(const std::set<data::DataKind>& kinds) {
   if (kinds.contains(data::DataKind::kDepth)) {
     return StreamMode::kDepth;
@@ -518,7 +508,7 @@ Result<net::HttpResponse> OpenAlgoDataClient::Post(std::string_view path, std::s
       }
       return response;
     }
-    const milliseconds wait = RetryAfter(response->Header("Retry-After")).value_or(rest_backoff_.Next());
+    const milliseconds wait = net::ParseRetryAfter(response->Header("Retry-After")).value_or(rest_backoff_.Next());
     if (wait > config_.max_retry_wait) {
       return response;
     }

@@ -22,16 +22,6 @@ double SteadySeconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-/// Retry-After as delta-seconds (integer or decimal); nullopt otherwise.
-std::optional<milliseconds> RetryAfter(std::string_view value) {
-  double seconds = 0.0;
-  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-  if (value.empty() || ec != std::errc() || ptr != value.data() + value.size() || seconds < 0.0 || seconds > 86400) {
-    return std::nullopt;
-  }
-  return milliseconds(static_cast<std::int64_t>(seconds * 1000.0));
-}
-
 }  // namespace
 
 TradierDataClient::TradierDataClient(TradierConfig config)
@@ -159,7 +149,7 @@ Result<net::HttpResponse> TradierDataClient::Get(const std::string& path_and_que
       }
       return response;
     }
-    const milliseconds wait = RetryAfter(response->Header("Retry-After")).value_or(backoff_.Next());
+    const milliseconds wait = net::ParseRetryAfter(response->Header("Retry-After")).value_or(backoff_.Next());
     if (wait > config_.max_retry_wait) {
       return response;
     }
