@@ -63,6 +63,13 @@ class ExecutionClient {
   virtual void Cancel(const CancelOrder& command, const std::optional<VenueOrderId>& venue_order_id) = 0;
   /// The broker's current order book (for reconciliation).
   virtual Result<BrokerOrderSnapshot> QueryOrders() = 0;
+  /// Called at start-up, after the journal was replayed, for each of our orders that was sent (or about to be)
+  /// when the process stopped and that the broker never named. A client whose wire carries no client tag uses
+  /// it to recognise such an order in the broker's book instead of treating it as foreign. Default: ignored.
+  virtual void ExpectInFlight(const SubmitOrder& command, UnixNanos last_event) {
+    (void)command;
+    (void)last_event;
+  }
 };
 
 }  // namespace td::execution

@@ -76,6 +76,24 @@ Result<std::unique_ptr<ExecutionEngine>> ExecutionEngine::Open(ExecutionEngineOp
   if (!tail.ok()) {
     return tail.error();
   }
+  for (const auto& [id, order] : engine->orders_) {
+    if (!order.is_external() && order.status() == OrderStatus::kSubmitted && !order.venue_order_id()) {
+      SubmitOrder sent;
+      sent.client_order_id = order.client_order_id();
+      sent.idempotency_key = order.idempotency_key();
+      sent.strategy_id = order.strategy_id();
+      sent.instrument_id = order.instrument_id();
+      sent.side = order.side();
+      sent.type = order.type();
+      sent.product = order.product();
+      sent.time_in_force = order.time_in_force();
+      sent.quantity = order.quantity();
+      sent.price = order.price();
+      sent.trigger_price = order.trigger_price();
+      sent.ts_init = order.ts_last();
+      client.ExpectInFlight(sent, order.ts_last());
+    }
+  }
   client.SetSink(engine.get());
   return engine;
 }

@@ -116,6 +116,20 @@ void OpenAlgoExecutionClient::Cancel(const execution::CancelOrder& command,
   Enqueue(CancelJob{command, venue_order_id});
 }
 
+void OpenAlgoExecutionClient::ExpectInFlight(const execution::SubmitOrder& command, UnixNanos last_event) {
+  auto wire = ToWireSymbol(command.instrument_id, config_.normalise_index_exchanges);
+  if (!wire.ok()) {
+    return;
+  }
+  std::lock_guard lock(mutex_);
+  Tracked tracked;
+  tracked.submit = command;
+  tracked.fields = WireOrderFields{*wire,           command.side,  command.type,         command.product,
+                                   command.quantity, command.price, command.trigger_price};
+  tracked.sent_at = last_event;
+  tracked_.emplace(command.client_order_id, std::move(tracked));
+}
+
 void OpenAlgoExecutionClient::Poll() {
   Enqueue(PollJob{});
 }
@@ -649,6 +663,16 @@ Result<execution::BrokerOrderSnapshot> OpenAlgoExecutionClient::QueryOrders() {
       notional = filled_qty.AsDouble() * row.average_price->AsDouble();
     }
     report.filled_qty = filled_qty;
+    if (report.client_order_id) {
+      // The engine reconciles to this report; later polls report only what changes after it.
+      Tracked& tracked = tracked_.at(*report.client_order_id);
+      tracked.ack_reported = true;
+      if (filled_qty.raw() > tracked.reported_filled.raw()) {
+        tracked.reported_filled = filled_qty;
+        tracked.reported_notional = notional;
+      }
+      tracked.terminal = tracked.terminal || report.status != execution::BrokerOrderStatus::kOpen;
+    }
     if (!filled_qty.is_zero()) {
       auto average = Price::FromDouble(notional / filled_qty.AsDouble(), 6);
       if (average.ok()) {

@@ -76,7 +76,10 @@ class OpenAlgoExecutionClient final : public execution::ExecutionClient {
   void Modify(const execution::ModifyOrder& command, const std::optional<VenueOrderId>& venue_order_id) override;
   void Cancel(const execution::CancelOrder& command, const std::optional<VenueOrderId>& venue_order_id) override;
   /// The order book joined with the trade book (blocking; any thread). Complete: OpenAlgo lists the whole day.
+  /// Meant for the engine's reconciliation: what it reports for our orders is taken as known to the engine.
   Result<execution::BrokerOrderSnapshot> QueryOrders() override;
+  /// Remembers an order a previous run sent without an answer, so the book row it made is recognised.
+  void ExpectInFlight(const execution::SubmitOrder& command, UnixNanos last_event) override;
 
   /// Queues one order/trade book poll (in order with the requests).
   void Poll();
