@@ -299,8 +299,16 @@ Status ExecutionEngine::Modify(ModifyOrder command) {
   if (journal_failed_) {
     return Error{ErrorCode::kUnavailable, "order journal failed: modifies are halted until restart", {}};
   }
+  std::optional<OrderModifyRejected> refusal = gate_ != nullptr ? gate_->CheckModify(*order, command) : std::nullopt;
   TD_TRY(Record(OrderMessage(OrderCommand(command))));
   TD_TRY(RecordEvent(requested));
+  if (refusal) {
+    refusal->client_order_id = command.client_order_id;
+    refusal->ts_event = now;
+    refusal->ts_init = now;
+    TD_TRY(RecordEvent(*refusal));
+    return Error::Unprocessable("modify denied: " + refusal->reason, "client_order_id");
+  }
   client_.Modify(command, order->venue_order_id());
   return {};
 }

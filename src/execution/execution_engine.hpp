@@ -28,6 +28,13 @@ class PreTradeGate {
   virtual ~PreTradeGate() = default;
   /// Returns the denial when the order must not be sent; nothing when it may go.
   virtual std::optional<OrderDenied> CheckSubmit(const SubmitOrder& command) = 0;
+  /// Returns the refusal when a modify of `order` must not be sent (new terms off tick, out of band, above a
+  /// limit, or the trading state forbids it); nothing when it may go. Default: every modify may go.
+  virtual std::optional<OrderModifyRejected> CheckModify(const Order& order, const ModifyOrder& command) {
+    (void)order;
+    (void)command;
+    return std::nullopt;
+  }
 };
 
 struct ExecutionEngineOptions {
@@ -78,6 +85,8 @@ class ExecutionEngine final : public ExecutionEventSink {
   /// journal failed (then nothing was sent and every later submit is refused).
   Result<SubmitResult> Submit(SubmitOrder command);
   /// Requests a modify of a working order (journaled before sending). A repeated idempotency key is a no-op.
+  /// A gate refusal is journaled as OrderModifyRequested + OrderModifyRejected (nothing is sent) and returned
+  /// as kUnprocessable with the gate's reason.
   Status Modify(ModifyOrder command);
   /// Requests a cancel of a working order. Still sent when the journal has failed: reducing risk wins.
   Status Cancel(CancelOrder command);

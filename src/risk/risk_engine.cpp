@@ -47,6 +47,10 @@ std::string_view ReasonCode(DenyReason reason) {
       return "too_many_open_orders";
     case DenyReason::kThrottled:
       return "throttled";
+    case DenyReason::kTooManyPositions:
+      return "too_many_positions";
+    case DenyReason::kProfitLocked:
+      return "profit_locked";
   }
   return "unknown";
 }
@@ -124,6 +128,11 @@ void RiskEngine::AddInstrument(const Instrument& instrument, std::optional<Quant
 
 void RiskEngine::UpdateReferencePrice(const InstrumentId& instrument_id, Price price, UnixNanos ts) {
   references_[instrument_id] = Reference{price, ts};
+  SamplePnl();
+}
+
+void RiskEngine::SamplePnl() {
+  peak_day_pnl_ = std::max(peak_day_pnl_, portfolio_.DayPnl());
 }
 
 std::vector<execution::CancelOrder> RiskEngine::SetTradingState(TradingState state,
@@ -159,6 +168,38 @@ execution::OrderDenied RiskEngine::Deny(const execution::SubmitOrder& command, D
 }
 
 std::optional<execution::OrderDenied> RiskEngine::CheckSubmit(const execution::SubmitOrder& c) {
+  return CheckTerms(c, true, true);
+}
+
+std::optional<execution::OrderModifyRejected> RiskEngine::CheckModify(const execution::Order& order,
+                                                                      const execution::ModifyOrder& command) {
+  execution::SubmitOrder terms;
+  terms.client_order_id = order.client_order_id();
+  terms.strategy_id = order.strategy_id();
+  terms.instrument_id = order.instrument_id();
+  terms.side = order.side();
+  terms.type = order.type();
+  terms.product = order.product();
+  terms.quantity = command.quantity.value_or(order.quantity());
+  terms.price = command.price ? command.price : order.price();
+  terms.trigger_price = command.trigger_price ? command.trigger_price : order.trigger_price();
+  const bool grows = terms.quantity > order.quantity();
+  std::optional<execution::OrderDenied> denied;
+  if (state_ == TradingState::kReducing && IncreasesExposure(terms.instrument_id, terms.side, order.leaves_qty())) {
+    denied = Deny(terms, DenyReason::kReducingOnly, "trading is reducing-only: this order adds to the position");
+  } else {
+    denied = CheckTerms(terms, false, grows);
+  }
+  if (!denied) {
+    return std::nullopt;
+  }
+  return execution::OrderModifyRejected{order.client_order_id(), denied->reason_code + ": " + denied->reason,
+                                        denied->ts_event, denied->ts_init};
+}
+
+std::optional<execution::OrderDenied> RiskEngine::CheckTerms(const execution::SubmitOrder& c, bool new_order,
+                                                              bool exposure_check) {
+  SamplePnl();
   if (state_ == TradingState::kHalted) {
     return Deny(c, DenyReason::kTradingHalted, "trading is halted (kill switch)");
   }
@@ -181,13 +222,31 @@ std::optional<execution::OrderDenied> RiskEngine::CheckSubmit(const execution::S
     return Deny(c, DenyReason::kQuantityAboveMax,
                 "quantity " + c.quantity.ToString() + " above the maximum " + limits_.max_order_quantity.ToString());
   }
-  const bool increases = IncreasesExposure(c.instrument_id, c.side, c.quantity);
+  const bool increases = exposure_check && IncreasesExposure(c.instrument_id, c.side, c.quantity);
   if (state_ == TradingState::kReducing && increases) {
     return Deny(c, DenyReason::kReducingOnly, "trading is reducing-only: this order would increase the position");
   }
   if (limits_.max_daily_loss > 0.0 && increases && portfolio_.DayPnl() <= -limits_.max_daily_loss) {
     return Deny(c, DenyReason::kDailyLossLimit,
                 "day P&L " + std::to_string(portfolio_.DayPnl()) + " has reached the loss limit; exits only");
+  }
+  if (limits_.lock_profit_trigger > 0.0 && increases && peak_day_pnl_ >= limits_.lock_profit_trigger &&
+      portfolio_.DayPnl() <= limits_.lock_profit_trigger * limits_.lock_profit_keep_fraction) {
+    return Deny(c, DenyReason::kProfitLocked,
+                "day P&L fell from " + std::to_string(peak_day_pnl_) + " to " + std::to_string(portfolio_.DayPnl()) +
+                    ": the locked profit is kept; exits only");
+  }
+  if (new_order && limits_.max_open_positions > 0 && increases &&
+      portfolio_.NetQuantityRaw(c.instrument_id) == 0) {
+    std::size_t open = 0;
+    for (const auto& [id, position] : portfolio_.positions()) {
+      open += position.net_raw != 0 ? 1 : 0;
+    }
+    if (open >= limits_.max_open_positions) {
+      return Deny(c, DenyReason::kTooManyPositions,
+                  "already " + std::to_string(open) + " open positions (maximum " +
+                      std::to_string(limits_.max_open_positions) + ")");
+    }
   }
   auto ref = references_.find(c.instrument_id);
   if (ref == references_.end() || !ref->second.price.is_positive()) {
@@ -214,7 +273,7 @@ std::optional<execution::OrderDenied> RiskEngine::CheckSubmit(const execution::S
         c, DenyReason::kNotionalAboveMax,
         "order value " + std::to_string(value) + " above the maximum " + std::to_string(limits_.max_order_value));
   }
-  if (limits_.max_open_orders > 0 && open_order_count_ && open_order_count_() >= limits_.max_open_orders) {
+  if (new_order && limits_.max_open_orders > 0 && open_order_count_ && open_order_count_() >= limits_.max_open_orders) {
     return Deny(c, DenyReason::kTooManyOpenOrders,
                 "already " + std::to_string(limits_.max_open_orders) + " open orders");
   }

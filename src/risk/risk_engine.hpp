@@ -40,6 +40,8 @@ enum class DenyReason : std::uint8_t {
   kNotionalAboveMax,
   kTooManyOpenOrders,
   kThrottled,
+  kTooManyPositions,
+  kProfitLocked,
 };
 std::string_view ReasonCode(DenyReason reason);
 
@@ -51,7 +53,10 @@ struct RiskLimits {
   double max_order_value = 0.0;                          // price × quantity × multiplier
   std::size_t max_open_orders = 0;
   double max_daily_loss = 0.0;           // positive amount: day P&L at or below -max denies exposure-increasing orders
-  double submit_rate_per_second = 10.0;  // token bucket refill (always enforced)
+  std::size_t max_open_positions = 0;    // instruments with a non-zero position; a new one beyond this is denied
+  double lock_profit_trigger = 0.0;      // once day P&L has reached this, part of it is locked in
+  double lock_profit_keep_fraction = 0.5;  // ...and falling to trigger × this denies exposure-increasing orders
+  double submit_rate_per_second = 10.0;  // token bucket refill (always enforced, modifies included)
   double submit_burst = 10.0;            // token bucket capacity
 };
 
@@ -86,8 +91,13 @@ class RiskEngine final : public execution::PreTradeGate {
 
   /// Registers an instrument's tick and lot, and its exchange freeze quantity when it has one.
   void AddInstrument(const Instrument& instrument, std::optional<Quantity> freeze_qty = std::nullopt);
-  /// The live reference price (last trade or mid) and when it was observed.
+  /// The live reference price (last trade or mid) and when it was observed. Also samples the day P&L for the
+  /// lock-profit peak.
   void UpdateReferencePrice(const InstrumentId& instrument_id, Price price, UnixNanos ts);
+  /// A new trading day: the lock-profit peak starts again (call with Portfolio::StartNewDay).
+  void StartNewDay() { peak_day_pnl_ = 0.0; }
+  /// The highest day P&L seen today (lock-profit).
+  double peak_day_pnl() const { return peak_day_pnl_; }
 
   TradingState state() const { return state_; }
   /// Changes the trading state. Entering HALTED returns a CancelOrder for each open order (cancels pass in
@@ -98,6 +108,11 @@ class RiskEngine final : public execution::PreTradeGate {
   /// The checks, in order: state, instrument, lot, tick, max quantity, reducing, daily loss, reference price,
   /// band, value, open orders, throttle. The first failure denies.
   std::optional<execution::OrderDenied> CheckSubmit(const execution::SubmitOrder& command) override;
+  /// A modify is checked on its new terms with the submit rules (state, lot, tick, max quantity, reference,
+  /// band, value, throttle). An order that increases exposure may not be modified while REDUCING, nor grow
+  /// while the daily loss limit or the profit lock holds; HALTED refuses every modify (cancels still pass).
+  std::optional<execution::OrderModifyRejected> CheckModify(const execution::Order& order,
+                                                            const execution::ModifyOrder& command) override;
 
   /// Splits an order above its instrument's freeze quantity into child commands (no client order id; the
   /// idempotency key, when set, becomes "<key>#<n>" so a retried parent dedupes child by child). An order
@@ -117,6 +132,11 @@ class RiskEngine final : public execution::PreTradeGate {
     UnixNanos ts;
   };
   execution::OrderDenied Deny(const execution::SubmitOrder& command, DenyReason reason, std::string text) const;
+  /// The shared rules of submit and modify; `exposure_check` false skips the checks that only an order adding
+  /// exposure can fail (a modify that does not grow an order).
+  std::optional<execution::OrderDenied> CheckTerms(const execution::SubmitOrder& c, bool new_order,
+                                                   bool exposure_check);
+  void SamplePnl();
 
   const Clock& clock_;
   RiskLimits limits_;
@@ -126,6 +146,7 @@ class RiskEngine final : public execution::PreTradeGate {
   std::map<InstrumentId, Reference> references_;
   TradingState state_ = TradingState::kActive;
   TokenBucket throttle_;
+  double peak_day_pnl_ = 0.0;
 };
 
 }  // namespace td::risk

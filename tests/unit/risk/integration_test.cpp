@@ -12,7 +12,7 @@
 namespace td::risk {
 namespace {
 
-/// Accepts and fills every order at its limit price at once (inside Submit), like a paper broker.
+/// Accepts and (unless told not to) fills every order at its limit price at once (inside Submit), like a paper broker.
 class InstantFillClient final : public execution::ExecutionClient {
  public:
   void SetSink(execution::ExecutionEventSink* sink) override { sink_ = sink; }
@@ -20,6 +20,9 @@ class InstantFillClient final : public execution::ExecutionClient {
     ++submits;
     const VenueOrderId venue = VenueOrderId::Of("V" + std::to_string(submits));
     sink_->OnOrderEvent(execution::OrderAccepted{c.client_order_id, venue, c.ts_init, c.ts_init});
+    if (!fill_orders) {
+      return;
+    }
     execution::OrderFilled fill;
     fill.client_order_id = c.client_order_id;
     fill.venue_order_id = venue;
@@ -31,12 +34,14 @@ class InstantFillClient final : public execution::ExecutionClient {
     fill.cumulative_qty = c.quantity;
     sink_->OnOrderEvent(execution::OrderEvent(fill));
   }
-  void Modify(const execution::ModifyOrder&, const std::optional<VenueOrderId>&) override {}
+  void Modify(const execution::ModifyOrder&, const std::optional<VenueOrderId>&) override { ++modifies; }
   void Cancel(const execution::CancelOrder&, const std::optional<VenueOrderId>&) override { ++cancels; }
   Result<execution::BrokerOrderSnapshot> QueryOrders() override { return execution::BrokerOrderSnapshot{}; }
 
   int submits = 0;
   int cancels = 0;
+  int modifies = 0;
+  bool fill_orders = true;
 
  private:
   execution::ExecutionEventSink* sink_ = nullptr;
@@ -93,6 +98,25 @@ TEST(RiskIntegrationTest, EngineSubmitsGoThroughRiskAndFillsReachThePortfolio) {
     EXPECT_EQ(engine->Submit(sell)->status, execution::OrderStatus::kFilled);
     EXPECT_DOUBLE_EQ(portfolio.RealisedPnl(), 40.0);
     EXPECT_EQ(client.submits, 2);
+
+    // A modify is gated too: refused on its new terms, journaled as requested + rejected, and never sent.
+    risk.SetTradingState(TradingState::kActive, {});
+    client.fill_orders = false;
+    auto resting = engine->Submit(buy);
+    ASSERT_TRUE(resting.ok());
+    ASSERT_EQ(resting->status, execution::OrderStatus::kAccepted);
+    execution::ModifyOrder off_tick;
+    off_tick.client_order_id = resting->client_order_id;
+    off_tick.price = *Price::Parse("800.03");
+    const Status refused = engine->Modify(off_tick);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().message.find("price_not_on_tick"), std::string::npos);
+    EXPECT_EQ(client.modifies, 0);
+    EXPECT_EQ(engine->FindOrder(resting->client_order_id)->status(), execution::OrderStatus::kAccepted);
+    execution::ModifyOrder on_tick = off_tick;
+    on_tick.price = *Price::Parse("799.95");
+    EXPECT_TRUE(engine->Modify(on_tick).ok());
+    EXPECT_EQ(client.modifies, 1);
   }
   std::filesystem::remove_all(dir);
 }

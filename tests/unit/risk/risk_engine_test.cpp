@@ -225,5 +225,106 @@ TEST(ApplyToPortfolioTest, FillsMovePositions) {
   EXPECT_EQ(portfolio.NetQuantityRaw(eq->id), -10 * kFixedScale);
 }
 
+
+/// A working order as the engine would hold it (accepted, nothing filled).
+execution::Order Working(const SubmitOrder& c) {
+  execution::Order order(c);
+  order.Apply(execution::OrderSubmitted{c.client_order_id, c.ts_init, c.ts_init});
+  order.Apply(execution::OrderAccepted{c.client_order_id, VenueOrderId::Of("V1"), c.ts_init, c.ts_init});
+  return order;
+}
+
+execution::ModifyOrder Modify(std::optional<std::string_view> px, std::optional<std::int64_t> qty = std::nullopt) {
+  execution::ModifyOrder m;
+  m.client_order_id = ClientOrderId::Of("TD-1");
+  if (px) {
+    m.price = *Price::Parse(*px);
+  }
+  if (qty) {
+    m.quantity = Quantity::FromUnits(*qty);
+  }
+  return m;
+}
+
+TEST_F(RiskTest, ModifiesAreCheckedOnTheirNewTerms) {
+  const execution::Order order = Working(Order(Side::kBuy, 75, "120.00"));
+  auto reason = [&](const execution::ModifyOrder& m) {
+    auto refused = engine_->CheckModify(order, m);
+    return refused ? refused->reason.substr(0, refused->reason.find(':')) : std::string();
+  };
+  EXPECT_EQ(reason(Modify("121.00")), "");
+  EXPECT_EQ(reason(Modify("121.03")), "price_not_on_tick");
+  EXPECT_EQ(reason(Modify("140.00")), "price_outside_band");
+  EXPECT_EQ(reason(Modify(std::nullopt, 80)), "quantity_not_lot_multiple");
+  EXPECT_EQ(reason(Modify(std::nullopt, 1875)), "quantity_above_max");
+  open_orders_ = 3;  // a modify adds no order: the open-order cap does not apply
+  EXPECT_EQ(reason(Modify("119.00")), "");
+  clock_.Advance(std::chrono::seconds(6));
+  EXPECT_EQ(reason(Modify("119.00")), "reference_price_stale");
+}
+
+TEST_F(RiskTest, ModifiesCountAgainstTheThrottle) {
+  const execution::Order order = Working(Order(Side::kBuy, 75, "120.00"));
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_FALSE(engine_->CheckModify(order, Modify("121.00")).has_value()) << i;
+  }
+  EXPECT_NE(engine_->CheckModify(order, Modify("121.00"))->reason.find("throttled"), std::string::npos);
+}
+
+TEST_F(RiskTest, TradingStateGovernsModifies) {
+  Hold(Side::kBuy, 150, "120.00");
+  const execution::Order entry = Working(Order(Side::kBuy, 75, "119.00"));
+  const execution::Order exit = Working(Order(Side::kSell, 75, "125.00"));
+  engine_->SetTradingState(TradingState::kReducing, {});
+  EXPECT_NE(engine_->CheckModify(entry, Modify("118.00"))->reason.find("reducing_only"), std::string::npos);
+  EXPECT_FALSE(engine_->CheckModify(exit, Modify("124.00")).has_value());
+  engine_->SetTradingState(TradingState::kHalted, {});
+  EXPECT_NE(engine_->CheckModify(exit, Modify("124.00"))->reason.find("trading_halted"), std::string::npos);
+}
+
+TEST_F(RiskTest, OpenPositionCapDeniesOnlyANewPosition) {
+  RiskLimits capped = limits_;
+  capped.max_open_positions = 1;
+  RiskEngine engine(clock_, capped, portfolio_, [] { return std::size_t{0}; });
+  const InstrumentId other_id = InstrumentId::Of("NFO:NIFTY28NOV2424100CE");
+  ContractSpec spec{*Price::Parse("0.05"), Quantity::FromUnits(75), Quantity::FromUnits(1), 2};
+  const Instrument other = *Instrument::Option(other_id, InstrumentId::Of("NSE:NIFTY"), CivilDate{2024, 11, 28},
+                                               *Price::Parse("24100"), OptionRight::kCall, spec);
+  portfolio_.RegisterInstrument(other);
+  engine.AddInstrument(instrument_);
+  engine.AddInstrument(other);
+  engine.UpdateReferencePrice(kOpt, *Price::Parse("120.00"), clock_.Now());
+  engine.UpdateReferencePrice(other_id, *Price::Parse("90.00"), clock_.Now());
+  SubmitOrder second = Order(Side::kBuy, 75, "90.00");
+  second.instrument_id = other_id;
+  EXPECT_FALSE(engine.CheckSubmit(second).has_value());  // no position yet
+  Hold(Side::kBuy, 75, "120.00");
+  EXPECT_EQ(engine.CheckSubmit(second)->reason_code, "too_many_positions");
+  EXPECT_FALSE(engine.CheckSubmit(Order(Side::kBuy, 75)).has_value());   // adds to the open one
+  EXPECT_FALSE(engine.CheckSubmit(Order(Side::kSell, 75)).has_value());  // closes it
+}
+
+TEST_F(RiskTest, ProfitLockKeepsPartOfTheDaysGain) {
+  RiskLimits locking = limits_;
+  locking.lock_profit_trigger = 1'000.0;
+  locking.lock_profit_keep_fraction = 0.5;
+  RiskEngine engine(clock_, locking, portfolio_, [] { return std::size_t{0}; });
+  engine.AddInstrument(instrument_);
+  Hold(Side::kBuy, 75, "100.00");
+  portfolio_.UpdateMark(kOpt, *Price::Parse("116.00"));  // +1,200
+  engine.UpdateReferencePrice(kOpt, *Price::Parse("116.00"), clock_.Now());
+  EXPECT_DOUBLE_EQ(engine.peak_day_pnl(), 1'200.0);
+  portfolio_.UpdateMark(kOpt, *Price::Parse("108.00"));  // +600: still above the 500 kept
+  engine.UpdateReferencePrice(kOpt, *Price::Parse("108.00"), clock_.Now());
+  EXPECT_FALSE(engine.CheckSubmit(Order(Side::kBuy, 75, "108.00")).has_value());
+  portfolio_.UpdateMark(kOpt, *Price::Parse("106.00"));  // +450
+  engine.UpdateReferencePrice(kOpt, *Price::Parse("106.00"), clock_.Now());
+  EXPECT_EQ(engine.CheckSubmit(Order(Side::kBuy, 75, "106.00"))->reason_code, "profit_locked");
+  EXPECT_FALSE(engine.CheckSubmit(Order(Side::kSell, 75, "106.00")).has_value());  // exits pass
+  engine.StartNewDay();
+  portfolio_.StartNewDay();
+  EXPECT_EQ(engine.peak_day_pnl(), 0.0);
+}
+
 }  // namespace
 }  // namespace td::risk
