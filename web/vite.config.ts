@@ -19,6 +19,7 @@ export default defineConfig({
       '/idea': 'http://127.0.0.1:5174',
       '/api': 'http://127.0.0.1:5174',
       '/stream': 'http://127.0.0.1:5174',
+      '/gpt': 'http://127.0.0.1:5174',
       '/ws': { target: 'ws://127.0.0.1:5174', ws: true },
     },
   },

@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 // A stand-in for the tradedesk server while its endpoints are being built: serves web/dist (with
 // the index.html fallback for non-API paths) plus deterministic fixture data on the agreed
-// contract — /tv-api/bars, /idea/{id}, /api/v1/gpt/chart-layers, SSE /stream/{symbol} and the
-// WebSocket /ws/plans/{id}. Prices are a fixed function of time, so the same bar start always
-// gives the same candle. Used by e2e/run-fixture.mjs and e2e/bench.mjs; `npm run fixture` runs it.
+// contract — /tv-api/bars, /idea/{id}, /api/v1/gpt/chart-layers, POST /gpt/plan, SSE
+// /stream/{symbol} (event ids, Last-Event-ID resume) and the WebSocket /ws/plans/{id} (plan_full,
+// then plan_delta sequences including a stop-out and a replan). Prices are a fixed function of
+// time, so the same bar start always gives the same candle. Plans named "private-*" and every
+// scenario plan need a view token (`vt`) like the real server's; GET /__fixture/requests lists
+// the API requests seen (path, query, Last-Event-ID) for the tests. Used by e2e/run-fixture.mjs and
+// e2e/bench.mjs; `npm run fixture` runs it.
 
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -131,27 +135,85 @@ const PLANS = {
   'demo-long': { symbol: 'SPY', factor: 1, strategy: 'VWAP reclaim', style: 'intraday' },
   'demo-nifty': { symbol: 'NSE_INDEX:NIFTY', factor: 1, strategy: 'Opening range retest', style: 'intraday' },
   'demo-old': { symbol: 'SPY', factor: 2, strategy: 'Gap fill', style: 'swing' },
+  // Its WebSocket walks intact → at risk → stopped out → replanned (next_plan_id demo-replan-2).
+  'demo-replan': { symbol: 'SPY', factor: 1, strategy: 'Breakout retest', style: 'intraday' },
+  'demo-replan-2': { symbol: 'SPY', factor: 1, strategy: 'Rearmed breakout', style: 'intraday' },
+  // Needs a view token minted for it.
+  'private-long': { symbol: 'SPY', factor: 1, strategy: 'Private VWAP reclaim', style: 'intraday' },
 };
+
+/** Risk as a fraction of entry and the target ladder per style (scenario plans differ visibly). */
+const STYLE_SHAPE = {
+  scalp: { risk: 0.002, tps: [1.2, 2.0, 2.8], interval: '1m' },
+  intraday: { risk: 0.006, tps: [1.5, 2.6, 3.8], interval: '5m' },
+  swing: { risk: 0.02, tps: [1.8, 3.0, 4.5], interval: '1h' },
+  leaps: { risk: 0.08, tps: [2.0, 3.5, 5.0], interval: '1D' },
+};
+const STYLES = Object.keys(STYLE_SHAPE);
+
+/** Scenario plan ids: scn-<style>-<symbol with ':' as '~'>. */
+function scenarioSpec(planId) {
+  const m = /^scn-(scalp|intraday|swing|leaps)-(.+)$/.exec(planId);
+  if (!m) return null;
+  return { symbol: m[2].replace(/~/g, ':'), factor: 1, strategy: `${m[1][0].toUpperCase()}${m[1].slice(1)} scenario`, style: m[1] };
+}
+
+function planSpec(planId) {
+  return PLANS[planId] ?? scenarioSpec(planId);
+}
+
+// ---- view tokens (same shape as the server's: base64url(payload).base64url(mac)) ---------------------------
+
+const VT_SECRET = 'fixture-view-token-secret';
+
+function b64url(buf) {
+  return Buffer.from(buf).toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+export function mintViewToken(planId, user = 'fixture', expires = Math.floor(Date.now() / 1000) + 7 * 86400) {
+  const payload = `${planId}|${user}|${expires}`;
+  return `${b64url(payload)}.${b64url(createHmac('sha256', VT_SECRET).update(payload).digest())}`;
+}
+
+/** null when the token grants reading planId now; else the reason. */
+function checkViewToken(token, planId, now) {
+  if (!token) return 'a view token (vt) or an API key is required';
+  const [p, mac] = token.split('.');
+  if (!p || !mac) return 'malformed view token';
+  const payload = Buffer.from(p.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString();
+  if (b64url(createHmac('sha256', VT_SECRET).update(payload).digest()) !== mac) return 'bad view token signature';
+  const [pid, , exp] = payload.split('|');
+  if (planId !== null && pid !== planId) return 'view token is for another plan';
+  if (Number(exp) < now) return 'view token expired';
+  return null;
+}
+
+function needsToken(planId) {
+  return planId.startsWith('private-') || planId.startsWith('scn-');
+}
 
 function round2(x) {
   return Math.round(x * 100) / 100;
 }
 
 export function buildPlan(planId, now) {
-  const spec = PLANS[planId];
+  const spec = planSpec(planId);
   if (!spec) return null;
+  const shape = STYLE_SHAPE[spec.style] ?? STYLE_SHAPE.intraday;
   const last = lastClose(spec.symbol, now);
-  const entry = round2(last * 0.999 * spec.factor);
-  const risk = entry * 0.006;
+  // Scenario plans sit at their own style's pullback, so each is visibly different from the live plan.
+  const pullback = PLANS[planId] ? 0.999 : { scalp: 0.9995, intraday: 0.998, swing: 0.994, leaps: 0.985 }[spec.style];
+  const entry = round2(last * pullback * spec.factor);
+  const risk = entry * shape.risk;
   const stop = round2(entry - risk);
-  const tps = [1.5, 2.6, 3.8].map((k) => round2(entry + k * risk));
+  const tps = shape.tps.map((k) => round2(entry + k * risk));
   const probs = [0.62, 0.45, 0.3];
   const r = (k) => round2(entry + k * risk);
   return {
     plan_id: planId,
     version: 3,
     symbol: spec.symbol,
-    interval: '5m',
+    interval: PLANS[planId] ? '5m' : shape.interval,
     direction: 'long',
     strategy: spec.strategy,
     style: spec.style,
@@ -233,25 +295,46 @@ function handleBars(url, res, clock) {
   sendJson(res, 200, { symbol, resolution, tz: s.tz, bars: sessionBars(symbol, resolution, to, count), source: 'fixture' });
 }
 
-function handleStream(symbol, req, res, clock) {
+/**
+ * SSE per symbol. Every event has an id (one counter per symbol, like the server's history ring);
+ * a reconnect with Last-Event-ID continues after it. The symbol FLAKY ends each response after
+ * four events so the page has to reconnect and resume.
+ */
+function handleStream(symbol, req, res, clock, streamIds) {
   res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
   res.write('retry: 2000\n\n');
+  const resumeFrom = Number(req.headers['last-event-id']);
+  let id = Number.isFinite(resumeFrom) && resumeFrom > 0 ? resumeFrom : streamIds.get(symbol) ?? 0;
   const bars = sessionBars(symbol, '5m', clock(), 1);
   const last = bars[bars.length - 1];
-  const send = (event, data) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  let sent = 0;
+  const timers = [];
+  const stop = () => timers.forEach((t) => clearInterval(t));
+  const send = (event, data) => {
+    if (res.writableEnded) return;
+    id += 1;
+    streamIds.set(symbol, Math.max(streamIds.get(symbol) ?? 0, id));
+    res.write(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    sent += 1;
+    if (symbol === 'FLAKY' && sent >= 4) {
+      stop();
+      res.end();
+    }
+  };
   send('heartbeat', { ts: new Date().toISOString() });
+  send('market_status', { phase: 'regular', note: 'Market open (fixture).' });
   // A late tick (before the forming bar): the page must ignore it.
   if (last) send('tick', { p: last.c * 0.9, ts: last.t - 3000, source: 'fixture' });
   let n = 0;
-  const tick = setInterval(() => {
+  timers.push(setInterval(() => {
     n += 1;
-    if (last) send('tick', { p: round2(last.c + Math.sin(n) * last.c * 0.0004), ts: last.t + Math.min(299, n * 5), source: 'fixture' });
-  }, 1000);
-  const beat = setInterval(() => send('heartbeat', { ts: new Date().toISOString() }), 2000);
-  req.on('close', () => {
-    clearInterval(tick);
-    clearInterval(beat);
-  });
+    if (!last) return;
+    send('tick', { p: round2(last.c + Math.sin(n) * last.c * 0.0004), ts: last.t + Math.min(299, n * 5), source: 'fixture' });
+    // Every third tick is followed by one stamped earlier (out of order): ignored by the page.
+    if (n % 3 === 0) send('tick', { p: round2(last.c * 1.05), ts: last.t + Math.min(299, n * 5) - 2, source: 'fixture' });
+  }, 1000));
+  timers.push(setInterval(() => send('heartbeat', { ts: new Date().toISOString() }), 2000));
+  req.on('close', stop);
 }
 
 function wsFrame(text) {
@@ -262,12 +345,17 @@ function wsFrame(text) {
   return Buffer.concat([header, payload]);
 }
 
-function handleUpgrade(req, socket, clock) {
+function handleUpgrade(req, socket, clock, log) {
   const url = new URL(req.url, 'http://fixture');
   const m = /^\/ws\/plans\/([^/]+)$/.exec(url.pathname);
   const key = req.headers['sec-websocket-key'];
+  log.push({ method: 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), lastEventId: null, websocket: true });
   if (!m || !key) {
     socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+    return;
+  }
+  if (needsToken(decodeURIComponent(m[1])) && checkViewToken(url.searchParams.get('vt'), decodeURIComponent(m[1]), clock())) {
+    socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     return;
   }
   const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
@@ -281,10 +369,20 @@ function handleUpgrade(req, socket, clock) {
   if (!plan) {
     send({ plan_id: planId, event: { t: 'error', status: 404, detail: 'Plan not found' } });
   } else {
-    const delta = (changes) => ({ plan_id: planId, event: { t: 'plan_delta', plan_id: planId, version: plan.version, changes: { ...changes, timestamp: new Date().toISOString() }, reason: 'price_update' } });
-    timers.push(setTimeout(() => send(delta({ status: 'intact', note: 'Plan intact. Risk profile unchanged.', next_step: 'hold_plan' })), 300));
-    timers.push(setTimeout(() => send(delta({ status: 'intact', note: 'Plan intact. Risk profile unchanged.', next_step: 'hold_plan' })), 600));
-    timers.push(setTimeout(() => send(delta({ status: 'at_risk', note: 'Price is within stop buffer', next_step: 'tighten_stop' })), 900));
+    const delta = (changes, reason = 'price_update') => ({ plan_id: planId, event: { t: 'plan_delta', plan_id: planId, version: plan.version, changes: { ...changes, timestamp: new Date().toISOString() }, reason } });
+    const at = (ms, msg) => timers.push(setTimeout(() => send(msg), ms));
+    // The server's first message: the whole plan (without layers; the page keeps chart-layers').
+    const { levels: _levels, zones: _zones, avwaps: _avwaps, ...core } = plan;
+    send({ plan_id: planId, event: { t: 'plan_full', plan_id: planId, payload: core, reason: 'subscribe' } });
+    at(300, delta({ status: 'intact', note: 'Plan intact. Risk profile unchanged.', next_step: 'hold_plan', rr_to_t1: 1.5 }));
+    at(600, delta({ status: 'intact', note: 'Plan intact. Risk profile unchanged.', next_step: 'hold_plan', rr_to_t1: 1.5 }));
+    // A delta for another plan on the same socket must not touch this page.
+    at(700, { plan_id: 'someone-else', event: { t: 'plan_delta', plan_id: 'someone-else', changes: { status: 'invalidated', note: 'Not this plan' } } });
+    at(900, delta({ status: 'at_risk', note: 'Price is within stop buffer', next_step: 'tighten_stop' }));
+    if (planId === 'demo-replan') {
+      at(1200, delta({ status: 'invalidated', note: `Stop level triggered at ${plan.stop}`, next_step: 'plan_invalidated', last_price: round2(plan.stop - 0.05), breach: 'stop_hit' }));
+      at(1500, delta({ status: 'auto_replanned', note: 'Plan replanned after stop; new plan demo-replan-2.', next_plan_id: 'demo-replan-2', next_plan_version: 1, next_plan_style: 'intraday' }, 'auto_replan'));
+    }
   }
   socket.on('data', (buf) => {
     if (buf.length && (buf[0] & 0x0f) === 0x8) socket.end(Buffer.from([0x88, 0]));
@@ -293,25 +391,86 @@ function handleUpgrade(req, socket, clock) {
   socket.on('error', () => timers.forEach(clearTimeout));
 }
 
+function readBody(req) {
+  return new Promise((done) => {
+    let text = '';
+    req.setEncoding('utf8');
+    req.on('data', (c) => {
+      if (text.length < 65536) text += c;
+    });
+    req.on('end', () => done(text));
+    req.on('error', () => done(''));
+  });
+}
+
+/** POST /gpt/plan {symbol, style, as_of?}: a scenario plan for that style, with its chart link and view token. */
+async function handleGptPlan(req, url, res, clock) {
+  const vt = url.searchParams.get('vt');
+  // A shared link's token is accepted here when it is genuine (any plan); no token = a trusted desk.
+  if (vt && checkViewToken(vt, null, clock())) return sendError(res, 401, 'unauthorized', checkViewToken(vt, null, clock()));
+  let body;
+  try {
+    body = JSON.parse((await readBody(req)) || 'null');
+  } catch {
+    return sendError(res, 400, 'invalid_argument', 'body is not JSON');
+  }
+  if (!body || typeof body !== 'object') return sendError(res, 400, 'invalid_argument', 'body must be an object');
+  const symbol = typeof body.symbol === 'string' ? body.symbol.trim().toUpperCase() : '';
+  if (!/^(?:[A-Z_]+:)?[A-Z0-9.&-]{1,20}$/.test(symbol)) return sendError(res, 400, 'invalid_argument', 'symbol is required', 'symbol');
+  if (!STYLES.includes(body.style)) return sendError(res, 400, 'invalid_argument', `style must be one of ${STYLES.join(', ')}`, 'style');
+  if (body.as_of !== undefined && !Number.isFinite(Date.parse(body.as_of))) return sendError(res, 400, 'invalid_argument', 'as_of must be an ISO time', 'as_of');
+  if (symbol === 'NOPLAN') return sendError(res, 404, 'not_found', `No valid plan for ${symbol}`, 'symbol');
+  const planId = `scn-${body.style}-${symbol.replace(/:/g, '~')}`;
+  const plan = buildPlan(planId, clock());
+  const token = mintViewToken(planId);
+  return sendJson(res, 200, { ...plan, chart_url: `/tv?interval=${plan.interval}&plan_id=${encodeURIComponent(planId)}&symbol=${symbol}&vt=${token}` });
+}
+
 export function startFixtureServer({ port = 5174, host = '127.0.0.1', distDir = DEFAULT_DIST, now } = {}) {
   const clock = () => (now ? Number(now) : Math.floor(Date.now() / 1000));
+  const log = [];
+  const streamIds = new Map();
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://fixture');
     const path = url.pathname;
+    if (path === '/__fixture/requests') return sendJson(res, 200, log.slice(-500));
+    if (/^\/(tv-api|idea|api|gpt|stream|ws)\//.test(path)) {
+      log.push({ method: req.method, path, query: Object.fromEntries(url.searchParams), lastEventId: req.headers['last-event-id'] ?? null });
+    }
+    const denied = (planId) => {
+      const why = needsToken(planId) ? checkViewToken(url.searchParams.get('vt'), planId, clock()) : null;
+      if (why) sendError(res, 401, 'unauthorized', why);
+      return why !== null;
+    };
     if (path === '/tv-api/bars') return handleBars(url, res, clock);
+    if (path === '/gpt/plan') {
+      if (req.method !== 'POST') return sendError(res, 405, 'method_not_allowed', 'use POST');
+      handleGptPlan(req, url, res, clock);
+      return;
+    }
     if (path.startsWith('/idea/')) {
-      const plan = buildPlan(decodeURIComponent(path.slice('/idea/'.length)), clock());
-      return plan ? sendJson(res, 200, plan) : sendError(res, 404, 'not_found', 'Plan not found', 'plan_id');
+      const [rawId, rawVersion] = path.slice('/idea/'.length).split('/');
+      const planId = decodeURIComponent(rawId);
+      if (denied(planId)) return;
+      const plan = buildPlan(planId, clock());
+      if (!plan) return sendError(res, 404, 'not_found', 'Plan not found', 'plan_id');
+      if (rawVersion === undefined) return sendJson(res, 200, plan);
+      const version = Number(rawVersion);
+      // Every fixture plan has versions 1..3 (3 is the latest).
+      if (!Number.isInteger(version) || version < 1 || version > plan.version) return sendError(res, 404, 'not_found', 'Plan version not found', 'version');
+      return sendJson(res, 200, { ...plan, version });
     }
     if (path === '/api/v1/gpt/chart-layers') {
-      const layers = buildLayers(url.searchParams.get('plan_id') ?? '', clock());
+      const planId = url.searchParams.get('plan_id') ?? '';
+      if (denied(planId)) return;
+      const layers = buildLayers(planId, clock());
       return layers ? sendJson(res, 200, layers) : sendError(res, 404, 'not_found', 'No layers for this plan', 'plan_id');
     }
-    if (path.startsWith('/stream/')) return handleStream(decodeURIComponent(path.slice('/stream/'.length)), req, res, clock);
+    if (path.startsWith('/stream/')) return handleStream(decodeURIComponent(path.slice('/stream/'.length)), req, res, clock, streamIds);
     if (path.startsWith('/api/') || path.startsWith('/gpt/') || path.startsWith('/ws/')) return sendError(res, 404, 'not_found', `no route ${path}`);
     return serveStatic(res, distDir, path);
   });
-  server.on('upgrade', (req, socket) => handleUpgrade(req, socket, clock));
+  server.on('upgrade', (req, socket) => handleUpgrade(req, socket, clock, log));
   const sockets = new Set();
   server.on('connection', (s) => {
     sockets.add(s);
@@ -336,6 +495,6 @@ export function startFixtureServer({ port = 5174, host = '127.0.0.1', distDir = 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const port = Number(process.env.PORT ?? 5174);
   startFixtureServer({ port, now: process.env.FIXTURE_NOW }).then(({ url }) => {
-    console.log(`fixture server on ${url}  (try ${url}/tv?plan_id=demo-long&focus=plan)`);
+    console.log(`fixture server on ${url}  (try ${url}/tv?plan_id=demo-long&focus=plan, or ${url}/tv?plan_id=private-long&vt=${mintViewToken('private-long')})`);
   });
 }

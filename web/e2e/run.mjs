@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `npm run e2e`: the /tv checks against a running tradedesk server at TD_E2E_BASE_URL
-// (optional TD_E2E_SYMBOL, default SPY, and TD_E2E_PLAN_ID). Skips cleanly when it is not set.
+// (optional TD_E2E_SYMBOL, default SPY; TD_E2E_PLAN_ID with TD_E2E_VT for its view token, or
+// TD_E2E_API_KEY to have a plan made by POST /gpt/plan and read its token from the chart link).
+// Skips cleanly when TD_E2E_BASE_URL is not set.
 
 import { launch, runTests } from './lib.mjs';
 import { commonTests } from './suite.mjs';
@@ -11,10 +13,31 @@ if (!base) {
   process.exit(0);
 }
 
+const symbol = process.env.TD_E2E_SYMBOL ?? 'SPY';
+let planId = process.env.TD_E2E_PLAN_ID ?? null;
+let viewToken = process.env.TD_E2E_VT ?? null;
+if (!planId && process.env.TD_E2E_API_KEY) {
+  // Make a plan as its owner, then open it the way a shared link does: with the view token only.
+  const res = await fetch(`${base}/gpt/plan`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${process.env.TD_E2E_API_KEY}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ symbol, style: 'intraday' }),
+  });
+  const body = await res.json().catch(() => null);
+  if (!res.ok || !body) {
+    console.log(`note: POST /gpt/plan answered ${res.status} ${JSON.stringify(body)?.slice(0, 300)}; plan checks skipped`);
+  } else {
+    planId = body.plan_id ?? body.plan?.plan_id ?? null;
+    const link = body.chart_url ?? body.charts?.interactive ?? body.trade_detail ?? null;
+    viewToken = body.view_token ?? (link && link.includes('vt=') ? new URL(link, base).searchParams.get('vt') : null);
+    console.log(`plan ${planId} made by POST /gpt/plan; view token ${viewToken ? 'found' : 'not found'} in its chart link`);
+  }
+}
+
 const browser = await launch();
 let failed = 1;
 try {
-  failed = await runTests(`tradedesk /tv e2e against ${base}`, commonTests(browser.context, base, { symbol: process.env.TD_E2E_SYMBOL ?? 'SPY', planId: process.env.TD_E2E_PLAN_ID ?? null }));
+  failed = await runTests(`tradedesk /tv e2e against ${base}`, commonTests(browser.context, base, { symbol, planId, viewToken }));
 } finally {
   await browser.close();
 }

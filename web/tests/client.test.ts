@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiClient, ApiError, buildQuery, describeApiError, errorFromResponse, type FetchLike } from '../src/api/client';
+import { ApiClient, ApiError, buildQuery, describeApiError, errorFromResponse, viewTokenQuery, type FetchLike } from '../src/api/client';
 
 function fakeFetch(status: number, body: string, statusText = ''): { fetch: FetchLike; calls: string[] } {
   const calls: string[] = [];
@@ -68,5 +68,30 @@ describe('ApiClient', () => {
   it('builds query strings', () => {
     expect(buildQuery({})).toBe('');
     expect(buildQuery({ a: 'x y', b: null, c: true })).toBe('?a=x%20y&c=true');
+  });
+
+  it('explains 401 and 403 for a chart link and forwards the view token', () => {
+    const e401 = errorFromResponse(401, 'Unauthorized', '');
+    expect(e401.code).toBe('unauthorized');
+    expect(e401.isUnauthorized).toBe(true);
+    expect(describeApiError('Plan p', new ApiError(401, 'unauthorized', 'view token expired'))).toContain('view token (vt)');
+    expect(describeApiError('Plan p', new ApiError(403, 'forbidden', 'not yours'))).toContain('access denied (403 not yours)');
+    expect(viewTokenQuery('a.b')).toEqual({ vt: 'a.b' });
+    expect(viewTokenQuery(null)).toEqual({});
+    expect(buildQuery({ plan_id: 'p', ...viewTokenQuery('a-b.c_d') })).toBe('?plan_id=p&vt=a-b.c_d');
+  });
+
+  it('posts JSON bodies', async () => {
+    const seen: Array<{ url: string; init?: RequestInit }> = [];
+    const fetchImpl: FetchLike = async (url, init) => {
+      seen.push({ url, init });
+      return new Response('{"plan_id":"x","entry":1,"stop":0.5}', { status: 200 });
+    };
+    const c = new ApiClient('http://h', fetchImpl);
+    const out = await c.post<{ plan_id: string }>('/gpt/plan', { symbol: 'SPY', style: 'swing' }, { vt: 'a.b' });
+    expect(out.plan_id).toBe('x');
+    expect(seen[0].url).toBe('http://h/gpt/plan?vt=a.b');
+    expect(seen[0].init?.method).toBe('POST');
+    expect(seen[0].init?.body).toBe('{"symbol":"SPY","style":"swing"}');
   });
 });

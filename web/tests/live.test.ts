@@ -8,6 +8,7 @@ import {
   barsFromWire,
   deltaLogText,
   heartbeatHealth,
+  isOutOfOrderTick,
   LOG_KEEP,
   logSeverity,
   pushLog,
@@ -24,6 +25,13 @@ describe('forming bar', () => {
     const u = applyTick(last, 11.5, 1100, 300, 5);
     expect(u).toEqual({ kind: 'update', bar: { time: 1000, open: 10, high: 11.5, low: 9, close: 11.5, volume: 105 } });
     expect(applyTick(last, 8, 1299, 300)).toMatchObject({ kind: 'update', bar: { low: 8, close: 8, high: 11 } });
+  });
+
+  it('drops ticks older than the newest applied tick', () => {
+    expect(isOutOfOrderTick(null, 5)).toBe(false);
+    expect(isOutOfOrderTick(1100, 1100)).toBe(false);
+    expect(isOutOfOrderTick(1100, 1101)).toBe(false);
+    expect(isOutOfOrderTick(1100, 1099.5)).toBe(true);
   });
 
   it('ignores late ticks', () => {

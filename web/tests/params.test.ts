@@ -138,3 +138,27 @@ describe('historySpanSeconds', () => {
     expect(historySpanSeconds({ range: '9y' }, 3600)).toBe(2 * 365 * 86400);
   });
 });
+
+describe('link parameters added for shared plan links', () => {
+  const VT = 'cGxfYWJjfGFsaWNlfDE3NzM2NjgwMDA.c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJl';
+
+  it('keeps the view token, notes, supporting levels and force_interval through a round trip', () => {
+    const link = `symbol=SPY&interval=1h&plan_id=pl_0123456789abcdef01234567&vt=${VT}&notes=SPY%20%7C%20Swing&supportingLevels=590|VAL;612|Weekly%20High&force_interval=1`;
+    const first = parseChartParams(link);
+    expect(first.issues).toEqual([]);
+    expect(first.params.viewToken).toBe(VT);
+    expect(first.params.notes).toBe('SPY | Swing');
+    expect(first.params.supportingLevels).toEqual([{ price: 590, label: 'VAL' }, { price: 612, label: 'Weekly High' }]);
+    expect(first.params.forceInterval).toBe(true);
+    const canonical = formatChartParams(first.params);
+    expect(canonical).toContain(`vt=${VT}`);
+    expect(parseChartParams(canonical).params).toEqual(first.params);
+  });
+
+  it('reports a malformed view token and other bad values clearly', () => {
+    const { params, issues } = parseChartParams('symbol=SPY&vt=not%20a%20token&force_interval=maybe&supportingLevels=abc|x');
+    expect(params.viewToken).toBeUndefined();
+    expect(issues.map((i) => i.param)).toEqual(['vt', 'force_interval', 'supportingLevels']);
+    expect(issues[0].message).toContain('fresh chart link');
+  });
+});

@@ -6,6 +6,8 @@ import {
   derivePlanStatus,
   focusLogicalRange,
   focusPriceRange,
+  unionRange,
+  ideaPath,
   foldLevelsIntoPlan,
   layersFromResponse,
   levelTolerance,
@@ -134,6 +136,17 @@ describe('focus=plan', () => {
     expect(withAtr.max).toBeCloseTo(103.1, 10);
   });
 
+  it('fetches the pinned plan version when the link has one', () => {
+    expect(ideaPath('pl_1')).toBe('/idea/pl_1');
+    expect(ideaPath('pl_1', 3)).toBe('/idea/pl_1/3');
+    expect(ideaPath('a b', null)).toBe('/idea/a%20b');
+  });
+
+  it('widens to hold a scenario drawn over the plan', () => {
+    expect(unionRange({ min: 99, max: 103 }, { min: 95, max: 101 })).toEqual({ min: 95, max: 103 });
+    expect(unionRange({ min: 99, max: 103 }, null)).toEqual({ min: 99, max: 103 });
+  });
+
   it('includes the runner and the last price', () => {
     const r = focusPriceRange(plan({ runner: 105 }), 97);
     expect(r.min).toBeLessThan(97);
@@ -190,6 +203,24 @@ describe('normalisation', () => {
     expect(v.confidence).toBe(0.74);
     expect(v.factors.map((f) => f.tone)).toEqual(['good', 'warn', 'bad']);
     expect(v.warnings).toEqual(['Wait for the close']);
+  });
+
+  it('reads per-target details from target_meta when targets is a price list', () => {
+    const v = planFromPayload({
+      symbol: 'US:SPY', entry: 620.78, stop: 619.03, targets: [625.77, 627.88, 630],
+      target_meta: [
+        { price: 625.77, rr: 2.851, prob_touch: 0.653, em_fraction: 0.45, snap_tag: 'daily equal highs' },
+        { price: 627.88, rr: 4.057, prob_touch: 0.213, em_fraction: 0.8 },
+        { price: 999, rr: 9, prob_touch: 0.9 },
+      ],
+    });
+    expect(v.targets.slice(0, 2).map((t) => [t.rr, t.prob, t.emFraction, t.reason])).toEqual([
+      [2.851, 0.653, 0.45, 'daily equal highs'],
+      [4.057, 0.213, 0.8, null],
+    ]);
+    // A meta row for another price is not applied: R:R is computed, probability unknown.
+    expect(v.targets[2].rr).toBeCloseTo(9.22 / 1.75, 6);
+    expect(v.targets[2].prob).toBeNull();
   });
 
   it('unwraps idea snapshots and infers the direction', () => {

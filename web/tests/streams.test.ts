@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { dispatchStreamPayload, PlanSocket, SymbolStream, wsUrl } from '../src/tv/streams';
+import { dispatchStreamPayload, PlanSocket, SseParser, SymbolStream, wsUrl } from '../src/tv/streams';
 
 describe('dispatchStreamPayload', () => {
   it('routes named events, the seed envelope and bare payloads', () => {
@@ -23,31 +23,47 @@ describe('dispatchStreamPayload', () => {
   });
 });
 
-class FakeEventSource {
-  static all: FakeEventSource[] = [];
-  readyState = 0;
-  onopen: ((ev: Event) => unknown) | null = null;
-  onerror: ((ev: Event) => unknown) | null = null;
-  onmessage: ((ev: MessageEvent) => unknown) | null = null;
-  listeners = new Map<string, (ev: MessageEvent) => void>();
-  closed = false;
-  constructor(public url: string) {
-    FakeEventSource.all.push(this);
-  }
-  addEventListener(type: string, l: (ev: MessageEvent) => void) {
-    this.listeners.set(type, l);
-  }
-  close() {
-    this.closed = true;
-  }
-  emit(type: string, data: string) {
-    this.listeners.get(type)?.({ data } as MessageEvent);
-  }
+describe('SseParser', () => {
+  it('parses events split across chunks, CRLF/CR/LF endings, comments, multi-line data, ids and retry', () => {
+    const p = new SseParser();
+    expect(p.feed('retry: 2000\n\n: comment\nevent: tick\nid: 7\ndata: {"p":1,')).toEqual([]);
+    expect(p.feed('"ts":2}\r')).toEqual([]);
+    expect(p.feed('\n\r\n')).toEqual([{ event: 'tick', data: '{"p":1,"ts":2}', id: '7' }]);
+    expect(p.retryMs).toBe(2000);
+    expect(p.feed('data: a\rdata:b\r\r')).toEqual([]); // a CR at the end may be half of a CRLF
+    expect(p.feed('\n')).toEqual([{ event: 'message', data: 'a\nb', id: '7' }]);
+    expect(p.feed('id: 9\nevent: heartbeat\n\n')).toEqual([]); // no data: nothing dispatched, id kept
+    expect(p.lastEventId).toBe('9');
+    expect(p.feed('data\n\n')).toEqual([{ event: 'message', data: '', id: '9' }]);
+  });
+});
+
+interface FakeConn {
+  url: string;
+  headers: Record<string, string>;
+  signal: AbortSignal;
+  push(text: string): void;
+  end(): void;
 }
+
+function fakeFetch(conns: FakeConn[], fail: () => boolean = () => false) {
+  return (url: string, init: { headers: Record<string, string>; signal: AbortSignal }) => {
+    if (fail()) return Promise.reject(new TypeError('Failed to fetch'));
+    let controller!: ReadableStreamDefaultController<Uint8Array>;
+    const body = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
+    const enc = new TextEncoder();
+    init.signal.addEventListener('abort', () => controller.error(new DOMException('aborted', 'AbortError')));
+    conns.push({ url, headers: init.headers, signal: init.signal, push: (t) => controller.enqueue(enc.encode(t)), end: () => controller.close() });
+    return Promise.resolve({ ok: true, status: 200, body });
+  };
+}
+
+const flush = async () => {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+};
 
 describe('SymbolStream', () => {
   beforeEach(() => {
-    FakeEventSource.all = [];
     vi.useFakeTimers();
     vi.spyOn(Math, 'random').mockReturnValue(1);
   });
@@ -56,34 +72,66 @@ describe('SymbolStream', () => {
     vi.restoreAllMocks();
   });
 
-  it('reconnects with growing delays and resets after a successful open', () => {
+  it('dispatches events, reconnects with growing delays and resumes with Last-Event-ID', async () => {
+    const conns: FakeConn[] = [];
+    let failing = 0;
     const states: string[] = [];
     const ticks: number[] = [];
-    const s = new SymbolStream('/stream/SPY', { onState: (st) => states.push(st), onTick: (t) => ticks.push(t.p) }, (u) => new FakeEventSource(u));
+    const s = new SymbolStream('/stream/SPY', { onState: (st) => states.push(st), onTick: (t) => ticks.push(t.p) }, fakeFetch(conns, () => failing-- > 0));
     s.start();
-    expect(FakeEventSource.all).toHaveLength(1);
-    FakeEventSource.all[0].onerror?.(new Event('error'));
-    expect(FakeEventSource.all[0].closed).toBe(true);
-    vi.advanceTimersByTime(999);
-    expect(FakeEventSource.all).toHaveLength(1);
-    vi.advanceTimersByTime(1);
-    expect(FakeEventSource.all).toHaveLength(2);
-    FakeEventSource.all[1].onerror?.(new Event('error'));
-    vi.advanceTimersByTime(1999);
-    expect(FakeEventSource.all).toHaveLength(2);
-    vi.advanceTimersByTime(1);
-    expect(FakeEventSource.all).toHaveLength(3);
-    FakeEventSource.all[2].onopen?.(new Event('open'));
-    FakeEventSource.all[2].emit('tick', '{"p":5,"ts":1}');
+    await flush();
+    expect(conns).toHaveLength(1);
+    expect(conns[0].headers['Last-Event-ID']).toBeUndefined();
+    conns[0].push('id: 41\nevent: tick\ndata: {"p":5,"ts":1}\n\n');
+    await flush();
     expect(ticks).toEqual([5]);
-    FakeEventSource.all[2].onerror?.(new Event('error'));
-    vi.advanceTimersByTime(1000);
-    expect(FakeEventSource.all).toHaveLength(4);
+    expect(s.lastEventId).toBe('41');
+    // The server ends the stream: reconnect after 1 s (attempt 0), then a failing fetch doubles it.
+    failing = 1;
+    conns[0].end();
+    await flush();
+    vi.advanceTimersByTime(999);
+    await flush();
+    expect(conns).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    await flush();
+    expect(conns).toHaveLength(1); // that attempt failed
+    vi.advanceTimersByTime(1999);
+    await flush();
+    expect(conns).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    await flush();
+    expect(conns).toHaveLength(2);
+    expect(conns[1].headers['Last-Event-ID']).toBe('41');
+    conns[1].push('id: 42\nevent: tick\ndata: {"p":6,"ts":2}\n\n');
+    await flush();
+    expect(ticks).toEqual([5, 6]);
     s.stop();
-    expect(FakeEventSource.all[3].closed).toBe(true);
+    expect(conns[1].signal.aborted).toBe(true);
     vi.advanceTimersByTime(60000);
-    expect(FakeEventSource.all).toHaveLength(4);
-    expect(states).toEqual(['connecting', 'reconnecting', 'reconnecting', 'reconnecting', 'reconnecting', 'open', 'reconnecting', 'reconnecting', 'closed']);
+    await flush();
+    expect(conns).toHaveLength(2);
+    expect(states).toEqual(['connecting', 'open', 'reconnecting', 'reconnecting', 'reconnecting', 'reconnecting', 'open', 'closed']);
+  });
+
+  it('treats an HTTP error as a failed attempt', async () => {
+    const calls: string[] = [];
+    const s = new SymbolStream('/stream/X', {}, (u) => {
+      calls.push(u);
+      return Promise.resolve({ ok: false, status: 503, body: null });
+    });
+    s.start();
+    await flush();
+    vi.advanceTimersByTime(1000);
+    await flush();
+    expect(calls).toHaveLength(2);
+    s.stop();
+  });
+
+  it('routes the plan_state summary as plan deltas', () => {
+    const plans: unknown[] = [];
+    dispatchStreamPayload('message', '{"symbol":"SPY","event":{"t":"plan_state","plans":[{"plan_id":"p1","status":"at_risk","note":"n"}]}}', { onPlanEvent: (p) => plans.push(p) });
+    expect(plans).toEqual([{ plan_id: 'p1', event: { t: 'plan_delta', changes: { status: 'at_risk', note: 'n' } } }]);
   });
 });
 

@@ -22,6 +22,11 @@ export class ApiError extends Error {
     return this.status === 404;
   }
 
+  /** The server wants a key or a valid view token (401), or refuses this caller (403). */
+  get isUnauthorized(): boolean {
+    return this.status === 401 || this.status === 403;
+  }
+
   /** The server could not be reached at all (network error, refused, aborted by timeout). */
   get isUnreachable(): boolean {
     return this.status === 0;
@@ -51,7 +56,7 @@ export function errorFromResponse(status: number, statusText: string, bodyText: 
     const field = parsed.error.field;
     return new ApiError(status, parsed.error.code, parsed.error.message, typeof field === 'string' ? field : null);
   }
-  const code = status === 404 ? 'not_found' : status >= 500 ? 'server_error' : 'http_error';
+  const code = status === 404 ? 'not_found' : status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : status >= 500 ? 'server_error' : 'http_error';
   const message = `HTTP ${status}${statusText ? ` ${statusText}` : ''}`;
   return new ApiError(status, code, message);
 }
@@ -126,6 +131,18 @@ export class ApiClient {
   get<T>(path: string, query: Record<string, string | number | boolean | undefined | null> = {}, options: RequestOptions = {}): Promise<T> {
     return this.request<T>(`${path}${buildQuery(query)}`, options);
   }
+
+  post<T>(path: string, body: unknown, query: Record<string, string | number | boolean | undefined | null> = {}, options: RequestOptions = {}): Promise<T> {
+    return this.request<T>(`${path}${buildQuery(query)}`, { ...options, method: 'POST', body });
+  }
+}
+
+/**
+ * The query that authorises a plan-bound request from a shared chart link: `{vt}` when the page
+ * link carries a view token, else nothing (the server then needs a key, e.g. on a trusted desk).
+ */
+export function viewTokenQuery(viewToken: string | undefined | null): { vt?: string } {
+  return viewToken ? { vt: viewToken } : {};
 }
 
 /** Human-readable description for a failed call, used in on-page messages. */
@@ -133,6 +150,8 @@ export function describeApiError(what: string, err: unknown): string {
   if (err instanceof ApiError) {
     if (err.isUnreachable) return `${what}: the server is unreachable (${err.message}).`;
     if (err.isNotFound) return `${what}: not available on this server (404 ${err.message}).`;
+    if (err.status === 401) return `${what}: not authorised (401 ${err.message}). This link needs a valid view token (vt) or an API key — the token may be missing, expired or for another plan; ask for a fresh chart link.`;
+    if (err.status === 403) return `${what}: access denied (403 ${err.message}). The plan belongs to another user or the key lacks the right.`;
     const field = err.field ? ` [${err.field}]` : '';
     return `${what}: ${err.code}${field} — ${err.message} (HTTP ${err.status}).`;
   }

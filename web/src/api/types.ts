@@ -89,6 +89,8 @@ export interface PlanPayload {
   entry: number;
   stop: number;
   targets?: Array<WireTarget | number>;
+  /** Per-target details when `targets` is a plain price list (aligned by index). */
+  target_meta?: Array<{ price?: number; rr?: number | null; prob_touch?: number | null; prob?: number | null; em_fraction?: number | null; snap_tag?: string | null; label?: string | null } | null>;
   runner?: number | { anchor?: number; price?: number } | null;
   confidence?: number | null;
   factors?: Array<string | WireFactor>;

@@ -25,6 +25,7 @@ const HEALTH_TEXT: Record<StreamHealth, string> = {
 };
 
 export interface HeaderProps {
+  title?: string | null;
   symbol: string | null;
   plan: PlanView | null;
   planStatus: PlanStatus | null;
@@ -53,6 +54,7 @@ export function Header(props: HeaderProps) {
     <header className="tv-header" data-testid="tv-header">
       <div className="tv-title">
         <span className="symbol" data-testid="hdr-symbol">{props.symbol ?? '—'}</span>
+        {props.title && <span className="muted" data-testid="hdr-title">{props.title}</span>}
         {plan?.strategy && <span className="muted" data-testid="hdr-strategy">{plan.strategy}</span>}
         {plan && (
           <span className={`bias bias-${plan.direction}`} data-testid="hdr-bias">
@@ -80,7 +82,7 @@ export function Header(props: HeaderProps) {
           {PHASE_TEXT[props.phase]}
         </span>
         <span className={`pill health-${health}`} data-testid="pill-stream" data-health={health} title={streamTitle}>
-          ● {HEALTH_TEXT[health]}
+          ● {props.streamState === 'off' ? 'Live off' : HEALTH_TEXT[health]}
         </span>
         <span className="muted small" data-testid="hdr-updated">
           {props.lastUpdate !== null

@@ -9,6 +9,8 @@ export interface PlanPanelProps {
   log: LogEntry[];
   note: string | null;
   tz: string;
+  /** What to say when there is no plan (default: how to put one on the link). */
+  emptyText?: string | null;
 }
 
 function pct(x: number | null): string {
@@ -28,14 +30,14 @@ function ConfidenceDots({ confidence }: { confidence: number }) {
   );
 }
 
-export function PlanPanel({ plan, scale, log, note, tz }: PlanPanelProps) {
+export function PlanPanel({ plan, scale, log, note, tz, emptyText }: PlanPanelProps) {
   const [checked, setChecked] = useState<Record<number, boolean>>({});
   const [showAllLog, setShowAllLog] = useState(false);
   if (!plan) {
     return (
       <aside className="plan-panel" data-testid="plan-panel">
         <h2>Plan</h2>
-        <p className="muted">No plan on this link. Add entry/stop/tp parameters or a plan_id to see one.</p>
+        <p className="muted" data-testid="plan-empty">{emptyText ?? 'No plan on this link. Add entry/stop/tp parameters or a plan_id to see one.'}</p>
         <PlanLog log={log} showAll={showAllLog} onToggle={() => setShowAllLog((v) => !v)} tz={tz} />
       </aside>
     );

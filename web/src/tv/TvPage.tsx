@@ -1,10 +1,10 @@
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { api, describeApiError } from '../api/client';
-import type { ChartLayersResponse, PlanDeltaChanges, PlanSocketMessage, PlanStatus } from '../api/types';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { api, ApiError, buildQuery, describeApiError, viewTokenQuery } from '../api/client';
+import type { BarsResponse, ChartLayersResponse, PlanDeltaChanges, PlanPayload, PlanSocketMessage, PlanStatus } from '../api/types';
 import { applyTheme, useTheme } from '../theme/theme';
 import { readChartColors, TvChart, type ChartSnapshot } from './chart';
 import { Header } from './Header';
-import { applyBar, applyTick, barFromStream, barsFromWire, deltaLogText, logSeverity, pushLog, toUnixSeconds, type LogEntry } from './live';
+import { applyBar, applyTick, barFromStream, isOutOfOrderTick, barsFromWire, deltaLogText, logSeverity, pushLog, toUnixSeconds, type LogEntry } from './live';
 import { formatChartParams, OVERLAY_KINDS, parseChartParams, type ChartParams, type OverlayKind, type ParamIssue } from './params';
 import {
   assignPrimary,
@@ -13,6 +13,7 @@ import {
   focusLogicalRange,
   focusPriceRange,
   foldLevelsIntoPlan,
+  ideaPath,
   layersFromPlan,
   layersFromResponse,
   levelTolerance,
@@ -24,6 +25,7 @@ import {
   planLines,
   scaleLayers,
   scalePlanView,
+  unionRange,
   unwrapPlan,
   type Layers,
   type LevelView,
@@ -32,6 +34,21 @@ import {
 import { PlanPanel } from './PlanPanel';
 import { barsKey, fetchBars, takeOr } from './prefetch';
 import { PlanSocket, SymbolStream, wsUrl, type ConnState } from './streams';
+import { clampReplayMinutes, REPLAY_DEFAULT_MINUTES, REPLAY_SPEEDS, replayBarsAfter, ReplayRunner, replayWindow, splitForReplay } from './replay';
+import {
+  adoptedParams,
+  initialScenarioState,
+  nextPlanOffer,
+  readAutoRearm,
+  SCENARIO_STYLES,
+  scenarioReducer,
+  scenarioRequest,
+  shownScenario,
+  viewTokenFromPlanResponse,
+  writeAutoRearm,
+  type NextPlanOffer,
+  type ScenarioStyle,
+} from './scenarios';
 import { INTERVALS, intervalSeconds, marketPhase, sessionFor, sessionForSymbol, type Interval, type MarketPhase } from './time';
 
 interface Message {
@@ -64,6 +81,16 @@ interface DebugState {
   scaleFactor: number;
   showMoreLevels: boolean;
   hiddenLevels: number;
+  planId: string | null;
+  viewToken: string | null;
+  planSocketState: ConnState;
+  nextPlan: NextPlanOffer | null;
+  autoRearm: boolean;
+  scenarios: Record<string, string>;
+  shownScenario: string | null;
+  replay: { running: boolean; position: number; total: number; speed: number };
+  lastEventId: string | null;
+  ignoredTicks: number;
 }
 
 declare global {
@@ -98,6 +125,32 @@ export function TvPage() {
   const [log, setLog] = useState<LogEntry[]>([]);
   const [streamState, setStreamState] = useState<ConnState>('closed');
   const [nowMs, setNowMs] = useState(() => Date.now());
+  // The live plan: the link's plan_id until a scenario or next plan is adopted.
+  const [planId, setPlanId] = useState<string | null>(params.planId ?? null);
+  const [viewToken, setViewToken] = useState<string | null>(params.viewToken ?? null);
+  const [link, setLink] = useState<ChartParams>(params);
+  const linkRef = useRef(link);
+  linkRef.current = link;
+  const [planReady, setPlanReady] = useState<string | null>(null);
+  const [planSocketState, setPlanSocketState] = useState<ConnState>('closed');
+  const [nextPlan, setNextPlan] = useState<NextPlanOffer | null>(null);
+  const [autoRearm, setAutoRearm] = useState(() => readAutoRearm(typeof localStorage === 'undefined' ? null : localStorage));
+  const [scenarios, dispatchScenario] = useReducer(scenarioReducer, initialScenarioState);
+  const [replayMinutes, setReplayMinutes] = useState(REPLAY_DEFAULT_MINUTES);
+  const [replaySpeed, setReplaySpeed] = useState(1);
+  const [replay, setReplay] = useState<{ running: boolean; position: number; total: number }>({ running: false, position: 0, total: 0 });
+  const adoptFallbackRef = useRef<{ planId: string; payload: PlanPayload } | null>(null);
+  const planIdRef = useRef<string | null>(planId);
+  planIdRef.current = planId;
+  const autoRearmRef = useRef(autoRearm);
+  autoRearmRef.current = autoRearm;
+  const replayRef = useRef<{ runner: ReplayRunner; saved: ReturnType<TvChart['getBars']> } | null>(null);
+  const streamRef = useRef<SymbolStream | null>(null);
+  const lastTickTsRef = useRef<number | null>(null);
+  const scenarioRef = useRef<ReturnType<typeof shownScenario>>(null);
+  const shownVersionRef = useRef<number | null>(null);
+  const [ignoredTicks, setIgnoredTicks] = useState(0);
+  const liveOn = params.live ?? true;
   const containerRef = useRef<HTMLDivElement | null>(null);
   const chartRef = useRef<TvChart | null>(null);
   const firstCandleRef = useRef<number | null>(null);
@@ -122,6 +175,10 @@ export function TvPage() {
   useEffect(() => {
     if (params.theme) applyTheme(params.theme, false);
   }, [params.theme]);
+
+  useEffect(() => {
+    document.title = params.title ?? `${symbol ?? 'Chart'} · tradedesk`;
+  }, [params.title, symbol]);
 
   // Clock for ages and pills.
   useEffect(() => {
@@ -162,14 +219,19 @@ export function TvPage() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [emas.join(','), vwapOn]);
 
-  // Plan and layers from the server when the link carries plan_id.
+  // Plan and layers from the server for the live plan (the link's plan_id, or an adopted one). Every
+  // plan-bound request carries the link's view token (vt) so a shared link works without a key.
   useLayoutEffect(() => {
-    const planId = params.planId;
     if (!planId) return;
     const ctrl = new AbortController();
+    const auth = viewTokenQuery(viewToken);
+    const fallback = adoptFallbackRef.current?.planId === planId ? adoptFallbackRef.current.payload : null;
+    setPlanReady(null);
+    dropMessage('plan');
+    dropMessage('layers');
     // Plan and layers load in parallel; the bars wait only for the plan (it names the symbol).
-    const layersPromise = takeOr(`layers|${planId}`, () => api.get<ChartLayersResponse>('/api/v1/gpt/chart-layers', { plan_id: planId }, { signal: ctrl.signal }));
-    takeOr(`plan|${planId}`, () => api.get<unknown>(`/idea/${encodeURIComponent(planId)}`, {}, { signal: ctrl.signal }))
+    const layersPromise = takeOr(`layers|${planId}`, () => api.get<ChartLayersResponse>('/api/v1/gpt/chart-layers', { plan_id: planId, ...auth }, { signal: ctrl.signal }));
+    takeOr(`plan|${planId}`, () => api.get<unknown>(ideaPath(planId, planId === params.planId ? params.planVersion : null), auth, { signal: ctrl.signal }))
       .then((raw) => {
         if (ctrl.signal.aborted) return;
         const payload = unwrapPlan(raw);
@@ -182,27 +244,47 @@ export function TvPage() {
         setServerPlan(view);
         setServerStatus(normalizeStatus(view.status));
         setServerLayers((cur) => cur ?? layersFromPlan(payload));
+        setPlanReady(planId);
         addLog(`Plan ${view.planId ?? planId} loaded${view.asOf ? ` (as of ${view.asOf})` : ''}`);
       })
       .catch((err) => {
         if (ctrl.signal.aborted) return;
         setPlanLoading(false);
-        addMessage({ key: 'plan', severity: 'error', text: `${describeApiError(`Plan ${planId}`, err)} Showing the link's own plan fields, if any.` });
+        if (fallback) {
+          // An adopted plan the server will not show us yet: keep the /gpt/plan answer on screen.
+          const view = planFromPayload(fallback);
+          setServerPlan(view);
+          setServerLayers(layersFromPlan(fallback));
+          addMessage({ key: 'plan', severity: 'warning', text: `${describeApiError(`Plan ${planId}`, err)} Showing the plan as it was proposed; live plan updates are off.` });
+          return;
+        }
+        const auth401 = err instanceof ApiError && err.isUnauthorized;
+        addMessage({
+          key: 'plan',
+          severity: 'error',
+          text: `${describeApiError(`Plan ${planId}`, err)} ${auth401 ? 'The chart shows market data only' : "Showing the link's own plan fields, if any"}.`,
+        });
       });
     layersPromise
       .then((res) => {
         if (!ctrl.signal.aborted) setServerLayers(layersFromResponse(res));
       })
       .catch((err) => {
-        if (!ctrl.signal.aborted) addMessage({ key: 'layers', severity: 'warning', text: `${describeApiError('Chart layers', err)} Using the plan's own levels and zones.` });
+        if (ctrl.signal.aborted) return;
+        if (fallback) setServerLayers(layersFromPlan(fallback));
+        const text =
+          err instanceof ApiError && err.isUnauthorized
+            ? `Chart layers for ${planId}: refused too (HTTP ${err.status}); levels and zones need the same authorisation as the plan.`
+            : `${describeApiError('Chart layers', err)} Using the plan's own levels and zones.`;
+        addMessage({ key: 'layers', severity: 'warning', text });
       });
     return () => ctrl.abort();
-  }, [params.planId, addLog, addMessage]);
+  }, [planId, viewToken, addLog, addMessage, dropMessage]);
 
-  // History bars.
+  // History bars (they wait for the first plan only when the plan names the symbol).
+  const waitForPlan = !params.symbol && params.planId !== undefined && planLoading;
   useLayoutEffect(() => {
-    if (!symbol) return;
-    if (params.planId && !params.symbol && planLoading) return;
+    if (!symbol || waitForPlan) return;
     const ctrl = new AbortController();
     setBarsState({ status: 'loading' });
     takeOr(barsKey(symbol, interval), () => fetchBars(symbol, interval, params, ctrl.signal))
@@ -212,6 +294,7 @@ export function TvPage() {
         if (res.tz) setTz(res.tz);
         setDataSource(res.source ?? null);
         chartRef.current?.setBars(bars);
+        lastTickTsRef.current = null;
         focusAppliedRef.current = '';
         if (!bars.length) {
           setBarsState({ status: 'empty', text: `No ${interval} bars for ${symbol} in the requested window.` });
@@ -233,7 +316,9 @@ export function TvPage() {
       });
     return () => ctrl.abort();
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [symbol, interval, planLoading]);
+  }, [symbol, interval, waitForPlan]);
+
+  shownVersionRef.current = serverPlan?.version ?? null;
 
   // Plan: the server's plan wins; the link's plan fields are the fallback.
   const basePlan = useMemo(() => serverPlan ?? planFromParams(params), [serverPlan, params]);
@@ -242,10 +327,12 @@ export function TvPage() {
 
   const allLevels = useMemo(() => {
     const fromUrl: LevelView[] = params.levels.map((l) => ({ price: l.price, label: l.label, kind: 'link', primary: true }));
+    const supporting: LevelView[] = params.supportingLevels.map((l) => ({ price: l.price, label: l.label, kind: 'link', primary: false }));
     const layers = serverLayers ? scaleLayers(serverLayers, scale?.factor ?? 1) : null;
     const ref = refClose ?? plan?.entry ?? null;
-    return { levels: assignPrimary([...fromUrl, ...(layers?.levels ?? [])], ref), zones: layers?.zones ?? [], avwaps: layers?.avwaps ?? [] };
-  }, [params.levels, serverLayers, scale, refClose, plan]);
+    const assigned = assignPrimary([...fromUrl, ...(layers?.levels ?? [])], ref);
+    return { levels: [...assigned, ...supporting], zones: layers?.zones ?? [], avwaps: layers?.avwaps ?? [] };
+  }, [params.levels, params.supportingLevels, serverLayers, scale, refClose, plan]);
 
   const drawn = useMemo(() => {
     const ref = plan?.entry ?? refClose ?? 0;
@@ -280,7 +367,7 @@ export function TvPage() {
     focusAppliedRef.current = key;
     const bars = chart.getBars();
     if (focusOn && plan) {
-      chart.setFocus(focusPriceRange(plan, refClose));
+      chart.setFocus(unionRange(focusPriceRange(plan, refClose), scenarioRef.current ? focusPriceRange(scenarioRef.current.plan, refClose) : null));
       const center = typeof params.centerTime === 'number' ? nearestBarIndex(bars.map((b) => b.time), params.centerTime) : null;
       chart.setVisibleLogicalRange(focusLogicalRange(bars.length, center));
     } else {
@@ -291,11 +378,46 @@ export function TvPage() {
   }, [barsState, focusOn, plan, interval, refClose, params.centerTime, params.range]);
 
   // Plan events (WebSocket or the symbol stream).
+  // Makes another plan the live one without a reload: the scenario the user adopted, or the next
+  // plan after a replan. The link is rewritten (history.replaceState) so a reload shows it too.
+  const adoptPlan = useCallback(
+    (nextId: string, nextToken: string | null, fallback: PlanPayload | null, logText: string) => {
+      adoptFallbackRef.current = fallback ? { planId: nextId, payload: fallback } : null;
+      if (fallback) {
+        const view = planFromPayload(fallback);
+        setServerPlan(view);
+        setServerLayers(layersFromPlan(fallback));
+      } else {
+        // The old plan's levels and zones must not outlive it; the new plan's load fills them.
+        setServerLayers(null);
+      }
+      setServerStatus(null);
+      setPlanNote(null);
+      setNextPlan(null);
+      dispatchScenario({ type: 'reset' });
+      setChosenInterval(interval);
+      setPlanId(nextId);
+      setViewToken(nextToken);
+      const nextLink = adoptedParams(link, nextId, nextToken, symbol ?? fallback?.symbol ?? '', interval);
+      setLink(nextLink);
+      window.history.replaceState(null, '', `${window.location.pathname}?${formatChartParams(nextLink)}`);
+      addLog(logText);
+      addMessage({ key: 'adopt', severity: 'info', text: `${logText}` });
+    },
+    [interval, link, symbol, addLog, addMessage],
+  );
+  const adoptPlanRef = useRef(adoptPlan);
+  adoptPlanRef.current = adoptPlan;
+
+  // Plan events (WebSocket or the symbol stream). Stable across plan changes: it reads the live
+  // plan id from a ref so the streams are not rebuilt when a plan is adopted.
   const onPlanMessage = useCallback(
     (msg: PlanSocketMessage) => {
       const ev = msg.event;
       if (!ev) return;
-      if (params.planId && msg.plan_id && msg.plan_id !== params.planId) return;
+      const current = planIdRef.current;
+      // Only the live plan's events: the symbol stream carries every plan on the symbol.
+      if (msg.plan_id && msg.plan_id !== current) return;
       if (ev.t === 'plan_delta' && ev.changes) {
         const c: PlanDeltaChanges = ev.changes;
         const st = normalizeStatus(c.status);
@@ -303,29 +425,48 @@ export function TvPage() {
         if (c.note) setPlanNote(c.note);
         if (typeof c.last_price === 'number') setLivePrice(c.last_price);
         addLog(deltaLogText(c), logSeverity(c.status));
-        if (c.next_plan_id) addLog(`Next plan ${c.next_plan_id} available`, 'info');
+        const offer = nextPlanOffer(c as PlanDeltaChanges & Record<string, unknown>, current);
+        if (offer) {
+          addLog(`Next plan ${offer.planId} available`, 'info');
+          if (autoRearmRef.current) adoptPlanRef.current(offer.planId, offer.viewToken, null, `Auto replan applied: now following ${offer.planId}.`);
+          else setNextPlan(offer);
+        }
       } else if (ev.t === 'plan_full' && ev.payload) {
         const payload = unwrapPlan(ev.payload);
-        if (payload) {
+        const shown = shownVersionRef.current;
+        const incoming = typeof payload?.version === 'number' ? payload.version : null;
+        if (payload && !(incoming !== null && shown !== null && incoming < shown)) {
+          // Older snapshots are stale and dropped; the same or a newer version is the live plan.
           const view = planFromPayload(payload);
           setServerPlan(view);
-          setServerLayers(layersFromPlan(payload));
+          // A snapshot without its own levels/zones keeps the chart-layers answer on screen.
+          if ((payload.levels?.length ?? 0) > 0 || (payload.zones?.length ?? 0) > 0) setServerLayers(layersFromPlan(payload));
           const st = normalizeStatus(view.status);
           if (st) setServerStatus(st);
-          addLog('Plan refreshed');
+          if (incoming !== null && shown !== null && incoming > shown) {
+            addLog(`Plan updated to v${incoming}`);
+            // A link pinned to the old version now names the one on screen, so a reload shows it.
+            const cur = linkRef.current;
+            if (cur.planVersion !== undefined && cur.planId === current) {
+              const next = { ...cur, planVersion: incoming };
+              linkRef.current = next;
+              setLink(next);
+              window.history.replaceState(null, '', `${window.location.pathname}?${formatChartParams(next)}`);
+            }
+          } else addLog('Plan refreshed');
         }
       } else if (ev.t === 'error') {
         addMessage({ key: 'plan-ws', severity: 'warning', text: `Plan updates: ${ev.detail ?? 'error'} (${ev.status ?? ''})` });
       }
     },
-    [params.planId, addLog, addMessage],
+    [addLog, addMessage],
   );
 
   // Live symbol stream.
   useEffect(() => {
     // Stream only on top of a loaded history (or an empty one that ticks can start); after a failed
     // history load the page shows the error instead of a chart built from stray ticks.
-    if (!symbol || (barsState.status !== 'ok' && barsState.status !== 'empty')) return;
+    if (!liveOn || !symbol || (barsState.status !== 'ok' && barsState.status !== 'empty')) return;
     const sec = intervalSeconds(interval);
     const stream = new SymbolStream(`/stream/${encodeURIComponent(symbol)}`, {
       onState: (s, attempt) => {
@@ -339,7 +480,15 @@ export function TvPage() {
         const ts = toUnixSeconds(tick.ts);
         const chart = chartRef.current;
         if (ts === null || !chart) return;
+        setLastBeatMs(Date.now());
+        if (replayRef.current) return; // the replay owns the chart until it ends
+        if (isOutOfOrderTick(lastTickTsRef.current, ts)) {
+          setIgnoredTicks((n) => n + 1);
+          return;
+        }
         const u = applyTick(chart.lastBar(), tick.p, ts, sec);
+        if (u.kind === 'ignored') setIgnoredTicks((n) => n + 1);
+        else lastTickTsRef.current = ts;
         chart.applyUpdate(u);
         setLastBeatMs(Date.now());
         if (u.kind !== 'ignored') {
@@ -351,6 +500,8 @@ export function TvPage() {
         const chart = chartRef.current;
         const bar = barFromStream(ev);
         if (!bar || !chart) return;
+        setLastBeatMs(Date.now());
+        if (replayRef.current) return;
         const u = applyBar(chart.lastBar(), bar);
         chart.applyUpdate(u);
         setLastBeatMs(Date.now());
@@ -367,23 +518,156 @@ export function TvPage() {
       onPlanEvent: onPlanMessage,
     });
     stream.start();
-    return () => stream.stop();
-  }, [symbol, interval, barsState.status, addMessage, dropMessage, onPlanMessage]);
+    streamRef.current = stream;
+    return () => {
+      stream.stop();
+      streamRef.current = null;
+    };
+  }, [liveOn, symbol, interval, barsState.status, addMessage, dropMessage, onPlanMessage]);
 
-  // Plan WebSocket.
+  // Plan WebSocket: opened once the server has shown us the plan (so a refused link does not
+  // retry a socket the server will refuse too), with the view token.
   useEffect(() => {
-    const planId = params.planId;
-    if (!planId) return;
-    const socket = new PlanSocket(wsUrl(`/ws/plans/${encodeURIComponent(planId)}`), onPlanMessage);
+    if (!liveOn || !planId || planReady !== planId) return;
+    const url = wsUrl(`/ws/plans/${encodeURIComponent(planId)}${buildQuery(viewTokenQuery(viewToken))}`);
+    const socket = new PlanSocket(url, onPlanMessage, (state, attempt) => {
+      setPlanSocketState(state);
+      if (state === 'reconnecting' && attempt >= 3) addMessage({ key: 'plan-ws-down', severity: 'warning', text: `Plan updates for ${planId} are unavailable; retrying with backoff (attempt ${attempt}).` });
+      else if (state === 'open') dropMessage('plan-ws-down');
+    });
     socket.start();
     return () => socket.stop();
-  }, [params.planId, onPlanMessage]);
+  }, [liveOn, planId, planReady, viewToken, onPlanMessage, addMessage, dropMessage]);
 
   const changeInterval = (iv: Interval) => {
     if (iv === interval) return;
+    stopReplay();
     setChosenInterval(iv);
-    const canonical = formatChartParams({ ...params, interval: iv, symbol: symbol ?? undefined });
-    window.history.replaceState(null, '', `${window.location.pathname}?${canonical}`);
+    const next = { ...link, interval: iv, symbol: symbol ?? undefined };
+    setLink(next);
+    window.history.replaceState(null, '', `${window.location.pathname}?${formatChartParams(next)}`);
+  };
+
+  // ---- scenarios ------------------------------------------------------------------------------
+  const requestScenario = (style: ScenarioStyle) => {
+    const entry = scenarios.entries[style];
+    if (scenarios.shown === style && entry?.status !== 'error') {
+      dispatchScenario({ type: 'clear' });
+      return;
+    }
+    if (entry?.status === 'ready') {
+      dispatchScenario({ type: 'show', style });
+      return;
+    }
+    if (!symbol) return;
+    dispatchScenario({ type: 'request', style });
+    const seq = scenarios.seq + 1;
+    api
+      .post<unknown>('/gpt/plan', scenarioRequest(symbol, style), viewTokenQuery(viewToken))
+      .then((raw) => {
+        const payload = unwrapPlan(raw);
+        if (!payload) throw new ApiError(200, 'bad_plan', 'the answer has no entry/stop');
+        const view = planFromPayload({ ...payload, symbol: payload.symbol ?? symbol, style: payload.style ?? style });
+        dispatchScenario({ type: 'loaded', style, seq, plan: view, payload, viewToken: viewTokenFromPlanResponse(raw) });
+        dropMessage(`scenario-${style}`);
+      })
+      .catch((err) => {
+        const text =
+          err instanceof ApiError && err.isUnauthorized
+            ? `Scenario ${style}: the server will not make a new plan for this page (HTTP ${err.status}: ${err.message}). Making plans needs an API key; a shared link's view token only reads its own plan.`
+            : describeApiError(`Scenario ${style}`, err);
+        dispatchScenario({ type: 'failed', style, seq, error: text });
+        addMessage({ key: `scenario-${style}`, severity: 'warning', text });
+      });
+  };
+  const scenario = shownScenario(scenarios);
+  scenarioRef.current = scenario;
+  useEffect(() => {
+    const chart = chartRef.current;
+    if (!chart) return;
+    if (!scenario) chart.setScenarioLines([], '');
+    else chart.setScenarioLines(planLines(scenario.plan), `Scenario · ${scenario.style[0].toUpperCase()}${scenario.style.slice(1)}`);
+    // Under focus=plan the vertical range widens to hold the scenario too (and narrows back).
+    if (focusOn && plan && barsState.status === 'ok') {
+      chart.setFocus(unionRange(focusPriceRange(plan, refClose), scenario ? focusPriceRange(scenario.plan, refClose) : null));
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [scenario]);
+
+  const adoptScenario = () => {
+    if (!scenario) return;
+    const id = scenario.plan.planId;
+    if (!id) {
+      addMessage({ key: 'adopt', severity: 'warning', text: 'This scenario has no plan_id, so it cannot become the live plan.' });
+      return;
+    }
+    adoptPlan(id, scenario.viewToken, scenario.payload, `Scenario adopted — live updates active (plan ${id}).`);
+  };
+
+  const toggleAutoRearm = () => {
+    const on = !autoRearm;
+    setAutoRearm(on);
+    writeAutoRearm(typeof localStorage === 'undefined' ? null : localStorage, on);
+  };
+
+  // ---- market replay ----------------------------------------------------------------------------
+  function stopReplay() {
+    replayRef.current?.runner.stop();
+  }
+  useEffect(() => () => replayRef.current?.runner.stop(), []);
+  useEffect(() => {
+    replayRef.current?.runner.setSpeed(replaySpeed);
+  }, [replaySpeed]);
+
+  const startReplay = async () => {
+    const chart = chartRef.current;
+    if (!chart || !symbol || replayRef.current) return;
+    const saved = [...chart.getBars()];
+    if (saved.length < 2) {
+      addMessage({ key: 'replay', severity: 'warning', text: 'Replay needs at least two bars on the chart.' });
+      return;
+    }
+    const sec = intervalSeconds(interval);
+    const minutes = clampReplayMinutes(replayMinutes);
+    const { history, replay: fromMemory } = splitForReplay(saved, sec, minutes);
+    const win = replayWindow(saved[saved.length - 1], sec, minutes);
+    let bars = fromMemory;
+    try {
+      const res = await api.get<BarsResponse>('/tv-api/bars', { symbol, resolution: interval, from: win.from - sec, to: win.to });
+      const fetched = replayBarsAfter(history, barsFromWire(Array.isArray(res.bars) ? res.bars : []));
+      if (fetched.length) bars = fetched;
+      dropMessage('replay');
+    } catch (err) {
+      addMessage({ key: 'replay', severity: 'warning', text: `${describeApiError('Replay bars', err)} Replaying the bars already on the chart.` });
+    }
+    if (replayRef.current || chartRef.current !== chart) return;
+    const runner = new ReplayRunner(
+      bars,
+      (bar, position, total) => {
+        // The same path as a live bar: vetted by applyBar, drawn by the chart.
+        chart.applyUpdate(applyBar(chart.lastBar(), bar));
+        setLivePrice(bar.close);
+        setLastUpdate(bar.time);
+        setReplay({ running: true, position, total });
+      },
+      (completed) => {
+        replayRef.current = null;
+        chart.setBars(saved);
+        chart.setFollowing(true);
+        setReplay((r) => ({ ...r, running: false }));
+        const last = saved[saved.length - 1];
+        setLivePrice(last.close);
+        setLastUpdate(last.time);
+        addLog(completed ? `Replay of the last ${minutes} min finished` : 'Replay stopped');
+      },
+      replaySpeed,
+    );
+    replayRef.current = { runner, saved };
+    chart.setBars(history);
+    chart.setFollowing(true);
+    setReplay({ running: true, position: 0, total: bars.length });
+    addLog(`Replaying the last ${minutes} min (${bars.length} bars)`);
+    runner.start();
   };
 
   const derivedStatus = plan ? derivePlanStatus(plan, livePrice) : null;
@@ -413,6 +697,16 @@ export function TvPage() {
     scaleFactor: scale?.factor ?? 1,
     showMoreLevels: showMore,
     hiddenLevels: drawn.hidden,
+    planId,
+    viewToken,
+    planSocketState,
+    nextPlan,
+    autoRearm,
+    scenarios: Object.fromEntries(Object.entries(scenarios.entries).map(([k, e]) => [k, e!.status])),
+    shownScenario: scenarios.shown,
+    replay: { ...replay, speed: replaySpeed },
+    lastEventId: streamRef.current?.lastEventId ?? null,
+    ignoredTicks,
   };
   useEffect(() => {
     Object.defineProperty(window, '__tv', {
@@ -440,6 +734,7 @@ export function TvPage() {
   return (
     <div className="tv-app">
       <Header
+        title={params.title ?? null}
         symbol={symbol}
         plan={plan}
         planStatus={planStatus}
@@ -451,7 +746,7 @@ export function TvPage() {
         lastUpdate={lastUpdate}
         tz={session.tz}
         dataSource={dataSource ?? plan?.dataSource ?? null}
-        streamState={streamState}
+        streamState={liveOn ? streamState : 'off'}
       />
       {messages.length > 0 && (
         <ul className="messages" data-testid="messages" role="status">
@@ -488,12 +783,101 @@ export function TvPage() {
             </button>
           )}
         </div>
+        <div className="btn-group" data-testid="scenarios" role="group" aria-label="Scenario plans by style">
+          {SCENARIO_STYLES.map((st) => {
+            const e = scenarios.entries[st];
+            const current = (plan?.style ?? params.style) === st;
+            return (
+              <button
+                key={st}
+                type="button"
+                className={`btn ${scenarios.shown === st ? 'active' : ''} ${current ? 'current' : ''}`}
+                aria-pressed={scenarios.shown === st}
+                data-style={st}
+                data-status={e?.status ?? 'none'}
+                disabled={!symbol}
+                title={current ? `${st} — the live plan's style` : `Show the ${st} plan as a dashed scenario`}
+                onClick={() => requestScenario(st)}
+              >
+                {e?.status === 'loading' ? `${st}…` : st}
+              </button>
+            );
+          })}
+        </div>
+        {planId && (
+          <button type="button" className={`btn ${autoRearm ? 'active' : ''}`} aria-pressed={autoRearm} data-testid="auto-rearm" title="Follow the next plan automatically after a replan" onClick={toggleAutoRearm}>
+            Auto-rearm: {autoRearm ? 'On' : 'Off'}
+          </button>
+        )}
+        <div className="btn-group replay" data-testid="replay">
+          <label className="small muted">
+            Replay{' '}
+            <input
+              type="number"
+              min={1}
+              max={180}
+              value={replayMinutes}
+              data-testid="replay-minutes"
+              aria-label="Replay minutes"
+              disabled={replay.running}
+              onChange={(e) => setReplayMinutes(clampReplayMinutes(Number(e.target.value)))}
+            />{' '}
+            min
+          </label>
+          <select value={replaySpeed} data-testid="replay-speed" aria-label="Replay speed" onChange={(e) => setReplaySpeed(Number(e.target.value))}>
+            {REPLAY_SPEEDS.map((sp) => (
+              <option key={sp} value={sp}>
+                {sp}×
+              </option>
+            ))}
+          </select>
+          {replay.running ? (
+            <button type="button" className="btn active" data-testid="replay-stop" onClick={stopReplay}>
+              Stop {replay.position}/{replay.total}
+            </button>
+          ) : (
+            <button type="button" className="btn" data-testid="replay-start" disabled={barsState.status !== 'ok'} onClick={() => void startReplay()}>
+              ▶ Replay
+            </button>
+          )}
+        </div>
         <div className="legend small muted" data-testid="legend">
           {emas.map((p) => `EMA ${p}`).join(' · ')}
           {vwapOn ? `${emas.length ? ' · ' : ''}VWAP (session ${session.name} ${String(Math.floor(session.openMin / 60)).padStart(2, '0')}:${String(session.openMin % 60).padStart(2, '0')})` : ''}
           {` · times in ${session.tz}`}
         </div>
       </div>
+      {scenario && (
+        <div className="banner scenario-banner" data-testid="scenario-banner">
+          <span>
+            Scenario · {scenario.style}: {scenario.plan.direction} entry {scenario.plan.entry}
+            {scenario.plan.stop !== null ? `, stop ${scenario.plan.stop}` : ''}
+            {scenario.plan.targets[0] ? `, TP1 ${scenario.plan.targets[0].price}${scenario.plan.targets[0].rr !== null ? ` (${scenario.plan.targets[0].rr.toFixed(1)}R)` : ''}` : ''}
+            {scenario.plan.planId ? ` · ${scenario.plan.planId}` : ''}
+          </span>
+          <button type="button" className="btn" data-testid="adopt-scenario" onClick={adoptScenario}>
+            Adopt this scenario
+          </button>
+          <button type="button" className="btn" data-testid="clear-scenario" onClick={() => dispatchScenario({ type: 'clear' })}>
+            Clear overlay
+          </button>
+        </div>
+      )}
+      {nextPlan && (
+        <div className="banner next-plan-banner" data-testid="next-plan" role="alert">
+          <span>
+            Next plan {nextPlan.planId}
+            {nextPlan.style ? ` (${nextPlan.style})` : ''}
+            {nextPlan.note ? ` — ${nextPlan.note}` : ''}
+          </span>
+          <button type="button" className="btn" data-testid="next-plan-reload" onClick={() => adoptPlan(nextPlan.planId, nextPlan.viewToken, null, `Next plan loaded: now following ${nextPlan.planId}.`)}>
+            Reload
+          </button>
+          <button type="button" className="btn link" onClick={() => setNextPlan(null)}>
+            Dismiss
+          </button>
+        </div>
+      )}
       <main className="tv-main">
         <div className="chart-wrap">
           <div ref={containerRef} className="chart" data-testid="chart" />
@@ -503,7 +887,14 @@ export function TvPage() {
             </div>
           )}
         </div>
-        <PlanPanel plan={plan} scale={scale} log={log} note={planNote} tz={session.tz} />
+        <PlanPanel
+          plan={plan}
+          scale={scale}
+          log={log}
+          note={planNote ?? params.notes ?? null}
+          tz={session.tz}
+          emptyText={planId && !planLoading ? `Plan ${planId} could not be loaded; the message above says why.` : planId ? `Loading plan ${planId}…` : null}
+        />
       </main>
     </div>
   );

@@ -73,6 +73,8 @@ export interface ChartSnapshot {
   barCount: number;
   lastBar: Bar | null;
   planLines: DrawnLine[];
+  /** The scenario plan drawn dashed over the live plan (empty when none). */
+  scenarioLines: DrawnLine[];
   levels: DrawnLine[];
   zones: Array<{ kind: string; top: number; bottom: number; label: string }>;
   emas: Array<{ period: number; points: number; last: number | null }>;
@@ -110,6 +112,7 @@ export class TvChart {
   private avwapSeries: Array<{ label: string; anchor: number; series: ISeriesApi<'Line'>; data: Point[] }> = [];
   private planPriceLines: Array<{ line: IPriceLine; drawn: DrawnLine }> = [];
   private levelPriceLines: Array<{ line: IPriceLine; drawn: DrawnLine }> = [];
+  private scenarioPriceLines: Array<{ line: IPriceLine; drawn: DrawnLine }> = [];
   private bars: Bar[] = [];
   /** Chart (exchange wall-clock) time per bar start, see toChartTimes. */
   private readonly chartTime = new Map<number, number>();
@@ -384,6 +387,24 @@ export class TvChart {
     });
   }
 
+  /** A scenario plan: every line dashed (large dashes for entry/stop), titled "<prefix> · <label>". */
+  setScenarioLines(lines: PlanLine[], prefix: string): void {
+    for (const p of this.scenarioPriceLines) this.candles.removePriceLine(p.line);
+    this.scenarioPriceLines = lines.map((l) => {
+      const color = l.kind === 'entry' ? this.colors.entry : l.kind === 'stop' ? this.colors.stop : l.kind === 'runner' ? this.colors.runner : this.colors.target;
+      const title = `${prefix} · ${l.label}`;
+      const line = this.candles.createPriceLine({
+        price: l.price,
+        color: withAlpha(color, 0.7),
+        lineWidth: 1,
+        lineStyle: l.kind === 'entry' || l.kind === 'stop' ? LineStyle.LargeDashed : LineStyle.Dashed,
+        axisLabelVisible: true,
+        title,
+      });
+      return { line, drawn: { kind: l.kind === 'target' ? `tp${l.index}` : l.kind, price: l.price, label: title } };
+    });
+  }
+
   setLevels(levels: MergedLevel[]): void {
     for (const p of this.levelPriceLines) this.candles.removePriceLine(p.line);
     this.levelPriceLines = levels.map((l) => ({
@@ -465,6 +486,7 @@ export class TvChart {
       barCount: this.bars.length,
       lastBar: this.lastBar(),
       planLines: this.planPriceLines.map((p) => ({ ...p.drawn })),
+      scenarioLines: this.scenarioPriceLines.map((p) => ({ ...p.drawn })),
       levels: this.levelPriceLines.map((p) => ({ ...p.drawn })),
       zones: this.zones.map((z) => ({ kind: z.kind, top: z.top, bottom: z.bottom, label: z.label })),
       emas: this.emaSeries.map((e) => ({ period: e.period, points: e.data.length, last: e.data.length ? e.data[e.data.length - 1].value : null })),

@@ -30,6 +30,14 @@ export function applyTick(last: Bar | null, price: number, ts: number, barSecond
   return { kind: 'append', bar: { time: start, open: price, high: price, low: price, close: price, volume: size } };
 }
 
+/**
+ * A tick stamped before the newest tick already applied arrived out of order: its price is older
+ * than the bar's close, so it is dropped (a late tick before the bar's start is caught by applyTick).
+ */
+export function isOutOfOrderTick(lastTickTs: number | null, ts: number): boolean {
+  return lastTickTs !== null && ts < lastTickTs;
+}
+
 /** Applies a whole bar from the stream: older than the last bar → ignored, same start → replace, newer → append. */
 export function applyBar(last: Bar | null, bar: Bar): BarUpdate {
   const values = [bar.time, bar.open, bar.high, bar.low, bar.close];

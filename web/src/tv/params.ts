@@ -43,6 +43,14 @@ export interface ChartParams {
   atr?: number;
   title?: string;
   live?: boolean;
+  /** Short free-text plan notes (≤ 140 characters), shown in the plan panel. */
+  notes?: string;
+  /** Supporting levels: drawn behind "Show more levels" (never primary). */
+  supportingLevels: UrlLevel[];
+  /** Keep the link's interval even when the style would suggest another. */
+  forceInterval?: boolean;
+  /** Signed view token of the plan (query `vt`); forwarded on every plan-bound request. */
+  viewToken?: string;
 }
 
 export interface ParamIssue {
@@ -60,7 +68,7 @@ export interface ParseResult {
 export const KNOWN_PARAMS: readonly string[] = [
   'symbol', 'interval', 'resolution', 'direction', 'entry', 'stop', 'tp', 'runner', 'probs', 'strategy', 'style',
   'confidence', 'levels', 'overlays', 'ema', 'emas', 'vwap', 'focus', 'scale_plan', 'plan_id', 'plan_version',
-  'theme', 'center_time', 'range', 'view', 'atr', 'title', 'live',
+  'theme', 'center_time', 'range', 'view', 'atr', 'title', 'live', 'notes', 'supportingLevels', 'force_interval', 'vt',
 ];
 const TP_N = /^tp([1-9])$/;
 
@@ -70,6 +78,8 @@ const RANGE_RE = /^(?:fit|[1-9]\d{0,4}|[1-9]\d{0,3}[dwmy])$/i;
 const VIEWS = ['30m', '1d', '5d', '1M', '3M', '6M', '1Y'];
 const STYLES = ['scalp', 'intraday', 'swing', 'leaps'];
 const MAX_TEXT = 140;
+/** base64url(payload) "." base64url(mac), as minted by the server's ViewTokenSigner. */
+const VIEW_TOKEN_RE = /^[A-Za-z0-9_-]{4,1024}\.[A-Za-z0-9_-]{16,128}$/;
 
 /** Strict decimal number (no hex, no exponent surprises, no trailing junk). */
 export function parseNumber(raw: string): number | null {
@@ -133,7 +143,7 @@ function parseList(raw: string, parse: (s: string) => number | null): { values: 
 export function parseChartParams(search: string | URLSearchParams): ParseResult {
   const sp = typeof search === 'string' ? new URLSearchParams(search.startsWith('?') ? search.slice(1) : search) : search;
   const issues: ParamIssue[] = [];
-  const params: ChartParams = { targets: [], probs: [], levels: [] };
+  const params: ChartParams = { targets: [], probs: [], levels: [], supportingLevels: [] };
   const seen = new Set<string>();
   const bad = (param: string, message: string, severity: 'error' | 'warning' = 'error') =>
     issues.push({ param, message, severity });
@@ -210,6 +220,7 @@ export function parseChartParams(search: string | URLSearchParams): ParseResult 
         break;
       }
       case 'strategy':
+      case 'notes':
       case 'title': {
         const t = cleanText(v);
         if (t) params[key] = t;
@@ -225,6 +236,23 @@ export function parseChartParams(search: string | URLSearchParams): ParseResult 
         const { levels, bad: b } = parseLevels(v);
         if (b.length) bad(key, `levels has tokens that are not “price|label”: ${b.join(', ')}.`);
         params.levels = levels;
+        break;
+      }
+      case 'supportingLevels': {
+        const { levels, bad: b } = parseLevels(v);
+        if (b.length) bad(key, `supportingLevels has tokens that are not “price|label”: ${b.join(', ')}.`);
+        params.supportingLevels = levels;
+        break;
+      }
+      case 'force_interval': {
+        const b = parseBool(v);
+        if (b === null) bad(key, `force_interval “${v}” must be 1/0, true/false or on/off.`);
+        else params.forceInterval = b;
+        break;
+      }
+      case 'vt': {
+        if (VIEW_TOKEN_RE.test(v)) params.viewToken = v;
+        else bad(key, 'vt (view token) is malformed; plan data needs a valid token or an API key. Ask for a fresh chart link.');
         break;
       }
       case 'overlays': {
@@ -406,8 +434,12 @@ export function formatChartParams(p: ChartParams): string {
   if (p.strategy) out.strategy = p.strategy;
   if (p.style) out.style = p.style;
   if (p.title) out.title = p.title;
+  if (p.notes) out.notes = p.notes;
   if (p.confidence !== undefined) out.confidence = formatFraction(p.confidence);
   if (p.levels.length) out.levels = p.levels.map((l) => `${formatPrice(l.price)}|${labelSafe(l.label)}`).join(';');
+  if (p.supportingLevels.length) out.supportingLevels = p.supportingLevels.map((l) => `${formatPrice(l.price)}|${labelSafe(l.label)}`).join(';');
+  if (p.forceInterval !== undefined) out.force_interval = p.forceInterval ? '1' : '0';
+  if (p.viewToken) out.vt = p.viewToken;
   if (p.overlays) out.overlays = p.overlays.length ? p.overlays.join(',') : 'none';
   if (p.emas) out.ema = p.emas.length ? p.emas.join(',') : 'off';
   if (p.vwap !== undefined) out.vwap = p.vwap ? '1' : '0';

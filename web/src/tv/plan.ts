@@ -152,6 +152,11 @@ export function normalizeZones(raw: WireZone[] | undefined): ZoneView[] {
   return out;
 }
 
+/** GET path of a stored plan: the latest version, or the one a link pins with plan_version. */
+export function ideaPath(planId: string, version?: number | null): string {
+  return `/idea/${encodeURIComponent(planId)}${version ? `/${version}` : ''}`;
+}
+
 /** Accepts the plan JSON, or an idea snapshot that wraps it in {plan: …}. */
 export function unwrapPlan(raw: unknown): PlanPayload | null {
   if (!raw || typeof raw !== 'object') return null;
@@ -172,19 +177,22 @@ export function planFromPayload(p: PlanPayload): PlanView {
   const direction = inferDirection(p.direction, entry, stop);
   const expectedMove = num(p.expected_move);
   const targets: TargetView[] = [];
-  for (const t of p.targets ?? []) {
+  const meta = Array.isArray(p.target_meta) ? p.target_meta : [];
+  (p.targets ?? []).forEach((t, i) => {
     const price = typeof t === 'number' ? num(t) : num(t?.price);
-    if (price === null) continue;
+    if (price === null) return;
     const obj = typeof t === 'object' ? t : null;
-    const em = num(obj?.em_fraction) ?? (expectedMove ? Math.abs(price - entry) / expectedMove : null);
+    // A plain price list carries its details in target_meta (same index, same price).
+    const m = meta[i] && (num(meta[i]!.price) === null || num(meta[i]!.price) === price) ? meta[i]! : null;
+    const em = num(obj?.em_fraction) ?? num(m?.em_fraction) ?? (expectedMove ? Math.abs(price - entry) / expectedMove : null);
     targets.push({
       price,
-      rr: num(obj?.rr) ?? rewardToRisk(entry, stop, price),
-      prob: num(obj?.prob),
-      reason: str(obj?.reason) ?? str(obj?.label),
+      rr: num(obj?.rr) ?? num(m?.rr) ?? rewardToRisk(entry, stop, price),
+      prob: num(obj?.prob) ?? num(m?.prob_touch) ?? num(m?.prob),
+      reason: str(obj?.reason) ?? str(obj?.label) ?? str(m?.snap_tag),
       emFraction: em,
     });
-  }
+  });
   const conf = num(p.confidence);
   return {
     planId: str(p.plan_id),
@@ -439,6 +447,11 @@ export function focusPriceRange(plan: PlanView, lastClose: number | null): Price
   const span = hi - lo;
   const pad = Math.max(span * 0.05, plan.atr ? plan.atr * 0.5 : 0, Math.abs(hi) * 0.001);
   return { min: lo - pad, max: hi + pad };
+}
+
+/** The smallest range holding both (a scenario drawn over the live plan stays in view). */
+export function unionRange(a: PriceRange, b: PriceRange | null): PriceRange {
+  return b ? { min: Math.min(a.min, b.min), max: Math.max(a.max, b.max) } : a;
 }
 
 export interface LogicalRange {

@@ -2,10 +2,10 @@
 // the link has plan_id), then the bars as soon as the symbol is known. The page takes each
 // promise once by key; later loads (timeframe changes) go to the network as usual.
 
-import { api } from '../api/client';
+import { api, viewTokenQuery } from '../api/client';
 import type { BarsResponse } from '../api/types';
 import { parseChartParams, historySpanSeconds } from './params';
-import { unwrapPlan } from './plan';
+import { ideaPath, unwrapPlan } from './plan';
 import { intervalSeconds, normalizeInterval, type Interval } from './time';
 
 const pending = new Map<string, Promise<unknown>>();
@@ -45,9 +45,10 @@ export function prefetchTv(search: string): void {
   }
   if (params.planId) {
     const id = params.planId;
-    const plan = api.get<unknown>(`/idea/${encodeURIComponent(id)}`);
+    const auth = viewTokenQuery(params.viewToken);
+    const plan = api.get<unknown>(ideaPath(id, params.planVersion), auth);
     track(`plan|${id}`, plan);
-    track(`layers|${id}`, api.get('/api/v1/gpt/chart-layers', { plan_id: id }));
+    track(`layers|${id}`, api.get('/api/v1/gpt/chart-layers', { plan_id: id, ...auth }));
     if (!params.symbol || !params.interval) {
       plan
         .then((raw) => {

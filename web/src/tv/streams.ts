@@ -21,19 +21,6 @@ export interface SymbolStreamHandlers {
   onState?(state: ConnState, attempt: number): void;
 }
 
-interface EventSourceLike {
-  readyState: number;
-  onopen: ((ev: Event) => unknown) | null;
-  onerror: ((ev: Event) => unknown) | null;
-  onmessage: ((ev: MessageEvent) => unknown) | null;
-  addEventListener(type: string, listener: (ev: MessageEvent) => void): void;
-  close(): void;
-}
-
-export type EventSourceFactory = (url: string) => EventSourceLike;
-
-const NAMED_EVENTS = ['bar', 'tick', 'heartbeat', 'market_status', 'plan_delta', 'plan_full', 'plan_state'] as const;
-
 /**
  * Routes one stream payload. Accepts the named-event form (event: tick, data: {...}), the seed's
  * envelope ({"symbol","event":{"t":"tick",...}}) and a bare {"t":"tick",...}.
@@ -63,6 +50,17 @@ export function dispatchStreamPayload(eventName: string, data: string, h: Symbol
     case 'market_status':
       h.onMarketStatus?.(obj as unknown as StreamMarketStatusEvent);
       return true;
+    case 'plan_state': {
+      // The stream's opening summary of the symbol's live plans: one status line per plan.
+      const plans = Array.isArray(obj.plans) ? (obj.plans as Array<Record<string, unknown>>) : [];
+      for (const p of plans) {
+        if (!p || typeof p !== 'object') continue;
+        const changes: Record<string, unknown> = {};
+        for (const k of ['status', 'note', 'next_step', 'rr_to_t1', 'timestamp']) if (p[k] !== undefined) changes[k] = p[k];
+        h.onPlanEvent?.({ plan_id: p.plan_id as string | undefined, event: { t: 'plan_delta', changes } as PlanSocketMessage['event'] });
+      }
+      return true;
+    }
     case 'plan_delta':
     case 'plan_full':
       h.onPlanEvent?.({ plan_id: obj.plan_id as string | undefined, event: { ...(obj as object), t: kind } as PlanSocketMessage['event'] });
@@ -72,16 +70,111 @@ export function dispatchStreamPayload(eventName: string, data: string, h: Symbol
   }
 }
 
+// ---- server-sent events over fetch ---------------------------------------------------------------
+
+/** One dispatched server-sent event. `id` is the stream's last event id at dispatch time. */
+export interface SseEvent {
+  event: string;
+  data: string;
+  id: string | null;
+}
+
+/**
+ * Incremental text/event-stream parser (the WHATWG rules that matter here): lines end in CRLF, LF
+ * or CR (a CR at a chunk's end waits for the next chunk), ':' starts a comment, `data` lines join
+ * with '\n', a blank line dispatches, `id` persists across events, `retry` is kept as a hint.
+ */
+export class SseParser {
+  private buffer = '';
+  private data: string[] = [];
+  private eventName = '';
+  lastEventId: string | null = null;
+  retryMs: number | null = null;
+
+  feed(chunk: string): SseEvent[] {
+    this.buffer += chunk;
+    const out: SseEvent[] = [];
+    for (;;) {
+      const lf = this.buffer.indexOf('\n');
+      const cr = this.buffer.indexOf('\r');
+      let end: number;
+      let skip: number;
+      if (cr >= 0 && (lf < 0 || cr < lf)) {
+        if (cr === this.buffer.length - 1) break; // maybe CRLF split across chunks
+        end = cr;
+        skip = this.buffer[cr + 1] === '\n' ? 2 : 1;
+      } else if (lf >= 0) {
+        end = lf;
+        skip = 1;
+      } else break;
+      const line = this.buffer.slice(0, end);
+      this.buffer = this.buffer.slice(end + skip);
+      const ev = this.line(line);
+      if (ev) out.push(ev);
+    }
+    return out;
+  }
+
+  private line(line: string): SseEvent | null {
+    if (line === '') {
+      if (!this.data.length) {
+        this.eventName = '';
+        return null;
+      }
+      const ev = { event: this.eventName || 'message', data: this.data.join('\n'), id: this.lastEventId };
+      this.data = [];
+      this.eventName = '';
+      return ev;
+    }
+    if (line.startsWith(':')) return null;
+    const colon = line.indexOf(':');
+    const field = colon < 0 ? line : line.slice(0, colon);
+    let value = colon < 0 ? '' : line.slice(colon + 1);
+    if (value.startsWith(' ')) value = value.slice(1);
+    switch (field) {
+      case 'data':
+        this.data.push(value);
+        break;
+      case 'event':
+        this.eventName = value;
+        break;
+      case 'id':
+        if (!value.includes('\0')) this.lastEventId = value;
+        break;
+      case 'retry':
+        if (/^\d+$/.test(value)) this.retryMs = Number(value);
+        break;
+    }
+    return null;
+  }
+}
+
+interface StreamResponseLike {
+  ok: boolean;
+  status: number;
+  body: ReadableStream<Uint8Array> | null;
+}
+
+export type StreamFetch = (url: string, init: { headers: Record<string, string>; signal: AbortSignal; cache?: RequestCache }) => Promise<StreamResponseLike>;
+
+/**
+ * The symbol stream. It reads text/event-stream through fetch rather than EventSource so that a
+ * reconnect (which we schedule ourselves, with exponential backoff and jitter) can send the
+ * Last-Event-ID header and the server resumes from its history ring; EventSource cannot set it on
+ * a new connection, and its own retry neither backs off nor survives HTTP errors.
+ */
 export class SymbolStream {
-  private source: EventSourceLike | null = null;
+  private ctrl: AbortController | null = null;
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
+  /** Id of the last event received, sent back as Last-Event-ID on reconnect. */
+  lastEventId: string | null = null;
 
   constructor(
     private readonly url: string,
     private readonly handlers: SymbolStreamHandlers,
-    private readonly factory: EventSourceFactory = (u) => new EventSource(u) as unknown as EventSourceLike,
+    private readonly fetchImpl: StreamFetch = (u, init) => fetch(u, init),
   ) {}
 
   start(): void {
@@ -93,34 +186,53 @@ export class SymbolStream {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.source?.close();
-    this.source = null;
+    this.ctrl?.abort();
+    this.ctrl = null;
     this.handlers.onState?.('closed', this.attempt);
   }
 
   private connect(): void {
     if (this.stopped) return;
     this.handlers.onState?.(this.attempt === 0 ? 'connecting' : 'reconnecting', this.attempt);
-    const es = this.factory(this.url);
-    this.source = es;
-    es.onopen = () => {
+    const ctrl = new AbortController();
+    this.ctrl = ctrl;
+    const headers: Record<string, string> = { Accept: 'text/event-stream' };
+    if (this.lastEventId !== null) headers['Last-Event-ID'] = this.lastEventId;
+    void this.run(ctrl, headers);
+  }
+
+  private async run(ctrl: AbortController, headers: Record<string, string>): Promise<void> {
+    try {
+      const res = await this.fetchImpl(this.url, { headers, signal: ctrl.signal, cache: 'no-store' });
+      if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
+      if (ctrl.signal.aborted) return;
       this.attempt = 0;
       this.handlers.onState?.('open', 0);
-    };
-    es.onerror = () => {
-      // The browser's own retry does not back off and gives up on HTTP errors; we own reconnects.
-      es.close();
-      if (this.source !== es || this.stopped) return;
-      this.source = null;
-      const delay = backoffDelay(this.attempt);
-      this.attempt += 1;
-      this.handlers.onState?.('reconnecting', this.attempt);
-      this.timer = setTimeout(() => this.connect(), delay);
-    };
-    es.onmessage = (ev) => dispatchStreamPayload('message', String(ev.data), this.handlers);
-    for (const name of NAMED_EVENTS) {
-      es.addEventListener(name, (ev) => dispatchStreamPayload(name === 'plan_state' ? 'message' : name, String(ev.data), this.handlers));
+      const reader = res.body.getReader();
+      const decoder = new TextDecoder();
+      const parser = new SseParser();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done || ctrl.signal.aborted) break;
+        for (const ev of parser.feed(decoder.decode(value, { stream: true }))) {
+          if (ev.id !== null) this.lastEventId = ev.id;
+          if (ctrl.signal.aborted) break;
+          dispatchStreamPayload(ev.event, ev.data, this.handlers);
+        }
+      }
+    } catch {
+      /* network error, HTTP error or abort: handled below */
     }
+    if (ctrl.signal.aborted || this.stopped || this.ctrl !== ctrl) return;
+    this.ctrl = null;
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    const delay = backoffDelay(this.attempt);
+    this.attempt += 1;
+    this.handlers.onState?.('reconnecting', this.attempt);
+    this.timer = setTimeout(() => this.connect(), delay);
   }
 }
 
