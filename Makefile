@@ -5,7 +5,7 @@ LISTEN ?= 127.0.0.1:8080
 DATA_DIR ?= ./var
 BIN := build/release/src/app/tradedesk
 
-.PHONY: deps configure build run test test-web test-release test-asan test-tsan bench fuzz fmt fmt-check lint web clean
+.PHONY: deps configure build run test test-web test-live test-release test-asan test-tsan bench fuzz fmt fmt-check lint web clean
 
 deps:
 	@scripts/install-deps
@@ -19,18 +19,25 @@ build: configure
 web: deps
 	@if [[ -f web/package.json ]]; then (cd web && npm run build); fi
 
+# The local demo runs without API keys (loopback only; the server refuses --no-auth elsewhere). To try auth:
+# `$(BIN) keys create --user NAME --data-dir $(DATA_DIR)` and run `$(BIN) serve` without --no-auth (docs/auth.md).
 run: build web
-	@echo "tradedesk: serving on http://$(LISTEN)/  (Ctrl-C stops)"
-	@$(BIN) serve --listen $(LISTEN) --data-dir $(DATA_DIR)
+	@echo "tradedesk: serving on http://$(LISTEN)/  (Ctrl-C stops; local demo without API keys: --no-auth)"
+	@$(BIN) serve --listen $(LISTEN) --data-dir $(DATA_DIR) --no-auth
 
-# The whole suite: release build + tests, the web unit and browser tests, then the C++ tests under ASan+UBSan.
+# The whole suite: release build + tests, the web unit and browser tests, the live end-to-end run (real binary
+# with auth on: MCP session, OpenAPI lint, /tv in Chromium), then the C++ tests under ASan+UBSan.
 test: build web
 	@scripts/run-tests release
 	@scripts/run-web-tests
+	@scripts/run-live-e2e
 	@scripts/run-tests asan-ubsan
 
 test-web: web
 	@scripts/run-web-tests
+
+test-live: build web
+	@scripts/run-live-e2e
 
 test-release: build
 	@scripts/run-tests release

@@ -38,7 +38,9 @@ struct Request {
   NameValueList headers;      // names lower-case
   std::string body;
   std::string request_id;      // sanitised X-Request-Id or a generated one
-  std::string principal;       // set by the authenticator on routes that require auth
+  std::string principal;       // the acting user, set by the authenticator on routes that require auth
+  bool admin = false;          // the credential is an admin key (or auth is off)
+  std::string key_id;          // id of the API key used ("k_..."); empty for anonymous or --no-auth requests
   std::string remote_address;  // peer IP address
   std::string route_pattern;   // the matched pattern, e.g. "/idea/{plan_id}/{version}"
 
@@ -71,7 +73,14 @@ struct Response {
 /// A route handler: returns a Response or an Error that the router maps to the JSON error shape.
 using Handler = std::function<Result<Response>(const Request&)>;
 
-/// Authenticates a request: returns the principal (user or key id) or an Error (answered with 401).
-using Authenticator = std::function<Result<std::string>(const Request&)>;
+/// Who a request acts as, as decided by the authenticator.
+struct Identity {
+  std::string principal;  // the user the request acts as
+  bool admin = false;
+  std::string key_id;  // the API key's id, when a key was used; rate limits are per key
+};
+
+/// Authenticates a request: returns its identity or an Error (kUnauthenticated is answered with 401).
+using Authenticator = std::function<Result<Identity>(const Request&)>;
 
 }  // namespace td::api

@@ -7,6 +7,7 @@
 #include "api/error_response.hpp"
 #include "api/json_body.hpp"
 #include "api/json_writer.hpp"
+#include "api/openalgo_response.hpp"
 #include "api/router.hpp"
 #include "system/market_service.hpp"
 
@@ -94,38 +95,6 @@ Result<Response> TvBars(system::MarketService& market, const Request& request) {
   return Response::Json(json.Take());
 }
 
-// OpenAlgo answers failures as {"status":"error","message":...}; we add our structured error beside it so a
-// client written for either shape understands the answer.
-Response OpenAlgoError(const Error& error) {
-  Response response = ErrorResponse(error);
-  JsonWriter json;
-  json.BeginObject();
-  json.Key("status").String("error");
-  json.Key("message").String(error.message);
-  json.Key("error").BeginObject();
-  json.Key("code").String(ErrorCodeName(error.code));
-  json.Key("message").String(error.message);
-  json.Key("field").StringOrNull(error.field);
-  json.EndObject();
-  json.EndObject();
-  response.body = json.Take();
-  return response;
-}
-
-Result<std::string> StringField(const boost::json::object& body, std::string_view name, bool required) {
-  const auto* value = body.if_contains(name);
-  if (value == nullptr || value->is_null()) {
-    if (required) {
-      return Error::InvalidArgument(std::string(name) + " is required", std::string(name));
-    }
-    return std::string();
-  }
-  if (!value->is_string()) {
-    return Error::InvalidArgument(std::string(name) + " must be a string", std::string(name));
-  }
-  return std::string(value->as_string());
-}
-
 Result<UnixNanos> ParseDateField(const std::string& text, std::string_view field) {
   if (text.size() != 10) {
     return Error::InvalidArgument(std::string(field) + " must be YYYY-MM-DD, was '" + text + "'", std::string(field));
@@ -146,11 +115,11 @@ Result<Response> History(system::MarketService& market, const Request& request) 
     return OpenAlgoError(Error::InvalidArgument("body must be a JSON object", "body"));
   }
   const auto& body = parsed->as_object();
-  auto symbol = StringField(body, "symbol", true);
-  auto exchange = StringField(body, "exchange", true);
-  auto interval = StringField(body, "interval", true);
-  auto start = StringField(body, "start_date", true);
-  auto end = StringField(body, "end_date", true);
+  auto symbol = JsonStringField(body, "symbol", true);
+  auto exchange = JsonStringField(body, "exchange", true);
+  auto interval = JsonStringField(body, "interval", true);
+  auto start = JsonStringField(body, "start_date", true);
+  auto end = JsonStringField(body, "end_date", true);
   for (const auto* field : {&symbol, &exchange, &interval, &start, &end}) {
     if (!field->ok()) {
       return OpenAlgoError(field->error());
@@ -225,15 +194,22 @@ Result<Response> Intervals(const Request&) {
 }  // namespace
 
 void AddMarketRoutes(Router& router, system::MarketService& market) {
+  AddMarketRoutes(router, market, RouteOptions{});
+}
+
+void AddMarketRoutes(Router& router, system::MarketService& market, const RouteOptions& openalgo_options) {
   RouteDoc bars = MakeDoc("Bars for the chart viewer", "getTvBars", {"market-data"});
   bars.description = "OHLCV bars labelled by bar start (Unix seconds), prices at the instrument's precision.";
   router.Get("/tv-api/bars", [&market](const Request& request) { return TvBars(market, request); }, bars);
 
   RouteDoc history = MakeDoc("Historical bars (OpenAlgo)", "postHistory", {"openalgo"});
   history.description = "OpenAlgo /api/v1/history: apikey, symbol, exchange, interval, start_date, end_date.";
-  router.Post("/api/v1/history", [&market](const Request& request) { return History(market, request); }, history);
+  router.Post(
+      "/api/v1/history", [&market](const Request& request) { return History(market, request); }, history,
+      openalgo_options);
 
-  router.Post("/api/v1/intervals", Intervals, MakeDoc("Supported history intervals (OpenAlgo)", "postIntervals", {"openalgo"}));
+  router.Post("/api/v1/intervals", Intervals, MakeDoc("Supported history intervals (OpenAlgo)", "postIntervals", {"openalgo"}),
+              openalgo_options);
 }
 
 }  // namespace td::api

@@ -8,10 +8,14 @@ class MarketService;
 namespace td::api {
 
 class Router;
+struct RouteOptions;
 
 /// Registers the market-data routes served from `market` (which must outlive the router):
 /// `GET /tv-api/bars` (the chart viewer's contract), and OpenAlgo's `POST /api/v1/history` and
 /// `POST /api/v1/intervals` with OpenAlgo's request fields and response shapes.
 void AddMarketRoutes(Router& router, system::MarketService& market);
+/// As above, with `openalgo_options` (e.g. `AuthContext::Protected()`) on the OpenAlgo routes; /tv-api/bars
+/// stays public (market data only, no user data).
+void AddMarketRoutes(Router& router, system::MarketService& market, const RouteOptions& openalgo_options);
 
 }  // namespace td::api

@@ -209,7 +209,15 @@ std::string HttpMetrics::Render() const {
   out += "process_start_time_seconds ";
   AppendNumber(out, process_start_seconds_);
   out += '\n';
+  for (const auto& collector : collectors_) {
+    out += collector();
+  }
   return out;
+}
+
+void HttpMetrics::AddCollector(std::function<std::string()> collector) {
+  std::lock_guard lock(register_mutex_);
+  collectors_.push_back(std::move(collector));
 }
 
 }  // namespace td::api

@@ -6,9 +6,11 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/http_types.hpp"
 
@@ -48,6 +50,10 @@ class HttpMetrics {
   std::int64_t in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
   std::uint64_t dropped_streams() const { return dropped_streams_.load(std::memory_order_relaxed); }
 
+  /// Adds a producer of more exposition text (complete `# HELP`/`# TYPE` families), called on every Render
+  /// from the scraping thread after the server's own metrics. Register before serving starts.
+  void AddCollector(std::function<std::string()> collector);
+
   /// The whole exposition text.
   std::string Render() const;
 
@@ -71,6 +77,7 @@ class HttpMetrics {
 
   mutable std::mutex register_mutex_;
   std::deque<RouteStats> routes_;  // deque: stable addresses while registering
+  std::vector<std::function<std::string()>> collectors_;
   std::atomic<std::int64_t> in_flight_{0};
   std::atomic<std::int64_t> stream_clients_{0};
   std::atomic<std::int64_t> connections_{0};

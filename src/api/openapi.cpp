@@ -111,7 +111,11 @@ void WriteOperation(JsonWriter& w, const Route& route) {
   WriteErrorResponse(w, "default", "Error");
   w.EndObject();
   if (route.options.requires_auth) {
-    w.Key("security").BeginArray().BeginObject().Key("bearerAuth").BeginArray().EndArray().EndObject().EndArray();
+    w.Key("security").BeginArray().BeginObject().Key("bearerAuth").BeginArray().EndArray().EndObject();
+    if (route.options.credentials_optional) {
+      w.BeginObject().EndObject();  // {} = anonymous is allowed too (e.g. with a `vt` view token)
+    }
+    w.EndArray();
   }
   if (route.method != Method::kGet || doc.consequential) {
     w.Key("x-openai-isConsequential").Bool(doc.consequential);

@@ -9,6 +9,7 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
+#include "api/auth.hpp"
 #include "api/error_response.hpp"
 #include "api/log.hpp"
 #include "core/check.hpp"
@@ -267,30 +268,43 @@ Resolution Router::Resolve(Method method, std::string_view path) const {
 }
 
 std::optional<Response> Router::Admit(const Route& route, Request& request) const {
+  // Identity comes only from the authenticator, never from whatever a caller put in the request.
+  request.principal.clear();
+  request.admin = false;
+  request.key_id.clear();
   if (route.options.requires_auth) {
-    if (!authenticator_) {
-      Response response = ErrorResponse(401, "unauthenticated", "authentication is required", "Authorization");
-      response.SetHeader("WWW-Authenticate", "Bearer");
-      return response;
+    std::optional<Result<Identity>> identity;
+    if (authenticator_) {
+      try {
+        identity.emplace(authenticator_(request));
+      } catch (const std::exception& e) {
+        Log(LogLevel::kError, std::string("authenticator threw: ") + e.what(), request.request_id);
+        return ErrorResponse(500, "internal", kInternalErrorMessage);
+      }
+    } else {
+      identity.emplace(Error{ErrorCode::kUnauthenticated, "authentication is required", "Authorization"});
     }
-    std::optional<Result<std::string>> principal;
-    try {
-      principal.emplace(authenticator_(request));
-    } catch (const std::exception& e) {
-      Log(LogLevel::kError, std::string("authenticator threw: ") + e.what(), request.request_id);
-      return ErrorResponse(500, "internal", kInternalErrorMessage);
-    }
-    if (!principal->ok()) {
-      const Error& error = principal->error();
+    if (identity->ok()) {
+      request.principal = std::move((*identity)->principal);
+      request.admin = (*identity)->admin;
+      request.key_id = std::move((*identity)->key_id);
+    } else if (!(route.options.credentials_optional && identity->error().code == ErrorCode::kUnauthenticated &&
+                 !PresentsCredentials(request))) {
+      const Error& error = identity->error();
       if (IsServerFault(error.code)) {
         Log(LogLevel::kError, "authenticator failed: " + error.ToString(), request.request_id);
       }
-      return ErrorResponse(error);
+      Response response = ErrorResponse(error);
+      if (error.code == ErrorCode::kUnauthenticated) {
+        response.SetHeader("WWW-Authenticate", "Bearer");
+      }
+      return response;
     }
-    request.principal = std::move(*principal).value();
   }
   if (route.options.rate_limiter) {
-    const std::string key = request.principal.empty() ? "ip:" + request.remote_address : "p:" + request.principal;
+    const std::string key = !request.key_id.empty()      ? "k:" + request.key_id
+                            : !request.principal.empty() ? "p:" + request.principal
+                                                         : "ip:" + request.remote_address;
     const RateLimiter::Decision decision = route.options.rate_limiter->Acquire(key);
     if (!decision.allowed) {
       const auto seconds = (decision.retry_after.count() + 999) / 1000;

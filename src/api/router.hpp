@@ -52,8 +52,11 @@ RouteDoc MakeDoc(std::string summary, std::string operation_id = {}, std::vector
 
 /// Per-route behaviour around the handler.
 struct RouteOptions {
-  bool requires_auth = false;                 // run the authenticator; 401 when it fails
-  std::shared_ptr<RateLimiter> rate_limiter;  // keyed by principal, else client IP; 429 with Retry-After
+  bool requires_auth = false;  // run the authenticator; 401 when it fails
+  // With requires_auth: a request that presents no credential at all is admitted anonymously (principal empty)
+  // so the handler can accept another proof, e.g. a view token; a wrong credential is still 401.
+  bool credentials_optional = false;
+  std::shared_ptr<RateLimiter> rate_limiter;  // keyed by API key, else principal, else client IP; 429 + Retry-After
 };
 
 /// Called once when an SSE client connects; typically subscribes `client` to a Broadcaster. Returning an
@@ -139,7 +142,8 @@ class Router {
   /// Convenience for tests: splits a decoded path on '/'.
   Resolution Resolve(Method method, std::string_view path) const;
 
-  /// Runs authentication and rate limiting for a route; returns the refusal, if any. Sets request.principal.
+  /// Runs authentication and rate limiting for a route; returns the refusal, if any. Sets request.principal,
+  /// request.admin and request.key_id.
   std::optional<Response> Admit(const Route& route, Request& request) const;
   /// Admits and invokes a handler route, mapping Errors and exceptions to the JSON error shape.
   Response Invoke(const Route& route, Request& request) const;

@@ -10,9 +10,11 @@
 #include <cstring>
 #include <memory>
 
+#include "api/auth_context.hpp"
 #include "api/demo_routes.hpp"
 #include "api/http_server.hpp"
 #include "api/log.hpp"
+#include "core/clock.hpp"
 
 namespace td::api {
 namespace {
@@ -95,11 +97,28 @@ class SignalWaiter {
 
 }  // namespace
 
+bool IsLoopbackHost(std::string_view host) {
+  return host == "localhost" || host == "::1" || host == "[::1]" || host.rfind("127.", 0) == 0;
+}
+
 int Serve(const ServeOptions& options) {
-  return Serve(options, {});
+  return Serve(options, std::function<void(HttpServer&, const AuthContext&)>{});
 }
 
 int Serve(const ServeOptions& options, const std::function<void(HttpServer&)>& configure) {
+  return Serve(options, [&configure](HttpServer& server, const AuthContext&) {
+    if (configure) {
+      configure(server);
+    }
+  });
+}
+
+int Serve(const ServeOptions& options, const std::function<void(HttpServer&, const AuthContext&)>& configure) {
+  if (!options.auth_enabled && !IsLoopbackHost(options.listen_host)) {
+    Log(LogLevel::kError, "--no-auth is allowed only on a loopback address (127.0.0.1, ::1), not " +
+                              options.listen_host + "; create a key with `tradedesk keys create --user NAME` instead");
+    return kExitFailure;
+  }
   std::error_code ec;
   std::filesystem::create_directories(options.data_dir, ec);
   if (ec) {
@@ -126,10 +145,30 @@ int Serve(const ServeOptions& options, const std::function<void(HttpServer&)>& c
     }
     return {};
   });
+  static const LiveClock clock;
+  AuthSettings auth_settings;
+  auth_settings.enabled = options.auth_enabled;
+  auth_settings.rate_per_second = options.key_rate_per_second;
+  auth_settings.burst = options.key_burst;
+  auth_settings.pepper = options.key_pepper;
+  auto auth = OpenAuth(options.data_dir, auth_settings, clock);
+  if (!auth.ok()) {
+    Log(LogLevel::kError, "cannot set up authentication: " + auth.error().ToString());
+    return kExitFailure;
+  }
+  InstallAuth(server.router(), *auth);
+  if (!auth->enabled) {
+    Log(LogLevel::kWarn, "authentication is OFF (--no-auth): every request acts as admin user 'local'; "
+                         "never expose this server beyond this machine");
+  } else if (auto keys = auth->keys->List(); keys.ok() && keys->empty()) {
+    Log(LogLevel::kWarn, "authentication is on and no API key exists yet: create one with "
+                         "`tradedesk keys create --user NAME --data-dir " + options.data_dir.string() + "`");
+  }
+
   auto heartbeat = std::make_shared<Broadcaster>(64);
   RegisterDemoRoutes(server.router(), heartbeat);
   if (configure) {
-    configure(server);
+    configure(server, *auth);
   }
 
   SignalWaiter signals;

@@ -6,10 +6,12 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <string_view>
 
 namespace td::api {
 
 class HttpServer;
+struct AuthContext;
 
 /// Settings of the `serve` command.
 struct ServeOptions {
@@ -23,6 +25,11 @@ struct ServeOptions {
   std::chrono::milliseconds idle_timeout{60000};
   std::chrono::milliseconds shutdown_grace{10000};
   int io_threads = 2;
+  // Authentication is on unless turned off (`serve --no-auth`, allowed only on a loopback listen address).
+  bool auth_enabled = true;
+  double key_rate_per_second = 50;  // per-key token bucket on protected routes
+  double key_burst = 100;
+  std::string key_pepper;  // config auth.pepper; empty: env TRADEDESK_KEY_PEPPER, else <data_dir>/key_pepper
   std::function<void(std::uint16_t bound_port)> on_listening;  // called once the socket is bound
 };
 
@@ -31,5 +38,12 @@ int Serve(const ServeOptions& options);
 
 /// As Serve(options), with `configure` called to add routes and readiness checks before the server starts.
 int Serve(const ServeOptions& options, const std::function<void(HttpServer&)>& configure);
+
+/// As above, and `configure` also receives the authentication context (key store, view-token signer, per-key
+/// rate limiter) so route modules can protect their routes with `auth.Protected()` / `auth.PlanRead()`.
+int Serve(const ServeOptions& options, const std::function<void(HttpServer&, const AuthContext&)>& configure);
+
+/// True for listen hosts that only this machine can reach (127.0.0.0/8, ::1, localhost).
+bool IsLoopbackHost(std::string_view host);
 
 }  // namespace td::api

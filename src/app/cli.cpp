@@ -10,18 +10,30 @@
 #include <sstream>
 #include <system_error>
 
+#include "api/auth_context.hpp"
+#include "api/coach_routes.hpp"
 #include "api/http_server.hpp"
+#include "api/feed_routes.hpp"
 #include "api/market_routes.hpp"
+#include "api/mcp.hpp"
+#include "api/openalgo_routes.hpp"
 #include "api/server.hpp"
+#include "api/stream_routes.hpp"
 #include "app/build_info.hpp"
 #include "app/calc_command.hpp"
+#include "app/coach_commands.hpp"
 #include "app/import_command.hpp"
+#include "app/keys_command.hpp"
 #include "app/static_dir.hpp"
 #include "config/config.hpp"
 #include "config/settings.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
+#include "plans/plan_store.hpp"
+#include "system/coach_service.hpp"
+#include "system/live_stream_service.hpp"
 #include "system/market_service.hpp"
+#include "system/trading_service.hpp"
 
 namespace td::app {
 namespace {
@@ -36,7 +48,11 @@ struct ServeFlags {
   std::string static_dir;
   std::string log_level;
   std::string log_format;
+  std::string source;  // data.source
+  std::string backup;  // data.backup
+  std::string seed;    // data.seed
   bool dry_run = false;
+  bool no_auth = false;
 };
 
 /// The file to read: the --config flag, else ./tradedesk.toml when it exists, else none.
@@ -99,6 +115,12 @@ int RunServe(const ServeFlags& flags) {
   add(flags.static_dir, "server.static_dir", "--static-dir");
   add(flags.log_level, "log.level", "--log-level");
   add(flags.log_format, "log.format", "--log-format");
+  add(flags.source, "data.source", "--source");
+  add(flags.backup, "data.backup", "--backup");
+  add(flags.seed, "data.seed", "--seed");
+  if (flags.no_auth) {
+    request.overrides.push_back(config::Override{"auth.enabled", "false", "--no-auth"});
+  }
   const config::LoadedConfig loaded = config::LoadConfig(request);
   if (!loaded.ok()) {
     PrintProblems(loaded.errors);
@@ -108,6 +130,12 @@ int RunServe(const ServeFlags& flags) {
   const auto endpoint = config::ParseHostPort(cfg.server.listen);
   if (!endpoint.ok()) {  // validated by LoadConfig; kept for safety at the edge
     PrintProblems({endpoint.error()});
+    return kExitUsage;
+  }
+  if (!cfg.auth.enabled && !api::IsLoopbackHost(endpoint->host)) {
+    PrintProblems({Error::InvalidArgument("--no-auth (auth.enabled = false) needs a loopback listen address, not " +
+                                              endpoint->host + "; create a key with `tradedesk keys create` instead",
+                                          "auth.enabled")});
     return kExitUsage;
   }
 
@@ -158,6 +186,8 @@ int RunServe(const ServeFlags& flags) {
   options.idle_timeout = std::chrono::milliseconds(cfg.server.idle_timeout_ms);
   options.shutdown_grace = std::chrono::milliseconds(cfg.server.shutdown_grace_ms);
   options.io_threads = cfg.server.io_threads;
+  options.auth_enabled = cfg.auth.enabled;
+  options.key_pepper = cfg.auth.pepper;
   const std::string host = endpoint->host;
   options.on_listening = [host, logger](std::uint16_t bound_port) {
     const std::string url = UrlFor(host, bound_port);
@@ -165,21 +195,41 @@ int RunServe(const ServeFlags& flags) {
     std::fflush(stdout);
     logger.Info("listening", {{"url", url}});
   };
-  if (cfg.data.source != "simulator") {
-    std::cerr << "tradedesk: data.source '" << cfg.data.source
-              << "' cannot serve yet; the built-in source is 'simulator'\n";
-    return kExitUsage;
-  }
-  static const LiveClock clock;
-  logger.Info("building the simulated market", {{"seed", cfg.data.seed}, {"history_days", cfg.data.history_days}});
-  auto market = system::MarketService::StartSimulator(
-      {.seed = cfg.data.seed, .history_days = cfg.data.history_days}, clock);
+  static LiveClock clock;
+  logger.Info("building the market", {{"source", cfg.data.source},
+                                      {"backup", cfg.data.backup},
+                                      {"seed", cfg.data.seed},
+                                      {"history_days", cfg.data.history_days}});
+  auto market = system::MarketService::Start(cfg.data, data_dir, clock);
   if (!market.ok()) {
-    std::cerr << "tradedesk: cannot start the simulator: " << market.error().ToString() << '\n';
+    std::cerr << "tradedesk: cannot start the market data (" << cfg.data.source
+              << "): " << config::FormatConfigError(market.error()) << '\n';
+    return market.error().code == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
+  }
+  auto plan_store = plans::PlanStore::Open(data_dir / "plans.db", clock);
+  if (!plan_store.ok()) {
+    std::cerr << "tradedesk: cannot open the plan store: " << plan_store.error().ToString() << '\n';
     return kExitFailure;
   }
-  const int code = api::Serve(options, [&market](api::HttpServer& server) {
-    api::AddMarketRoutes(server.router(), **market);
+  system::CoachService coach(**market, plan_store->get(), clock);
+  // Declared before Serve() so its publisher thread outlives the server and its stream routes.
+  system::LiveStreamService live(**market, coach, api::RenderPlan, clock, system::LiveStreamService::Options{});
+  // The OpenAlgo order API's paper account: journal under the data directory, replayed at start.
+  system::TradingServiceOptions trading_options;
+  trading_options.data_dir = data_dir;
+  auto trading = system::TradingService::Start(trading_options, **market, clock);
+  if (!trading.ok()) {
+    std::cerr << "tradedesk: cannot start the paper trading account: " << trading.error().ToString() << '\n';
+    return kExitFailure;
+  }
+  const int code = api::Serve(options, [&market, &coach, &live, &plan_store, &trading](api::HttpServer& server,
+                                                                             const api::AuthContext& auth) {
+    api::AddCoachRoutes(server.router(), coach, auth);
+    api::AddStreamRoutes(server.router(), live, **plan_store, auth);
+    api::AddMarketRoutes(server.router(), **market, auth.Protected());
+    api::AddFeedRoutes(server.router(), server.metrics(), **market);
+    api::AddOpenAlgoRoutes(server.router(), **trading, auth);
+    api::AddMcpRoutes(server.router(), api::CoachMcpTools(), auth.Protected());
   });
   logger.Info("stopped", {{"exit_code", code}});
   FlushLogs();
@@ -219,7 +269,13 @@ int RunCli(int argc, char** argv) {
                     "Web files to serve (default: <source tree>/web/dist, else ./web/dist, else none)");
   serve->add_option("--log-level", serve_flags.log_level, "trace, debug, info, warn, error, critical or off");
   serve->add_option("--log-format", serve_flags.log_format, "auto, json or text");
+  serve->add_option("--source", serve_flags.source,
+                    "Market data source: simulator, replay, openalgo, polygon, yahoo or tradier (default simulator)");
+  serve->add_option("--backup", serve_flags.backup, "Fallback market data source for failover (default none)");
+  serve->add_option("--seed", serve_flags.seed, "Simulator seed; the same seed gives the same market (default 42)");
   serve->add_flag("--dry-run", serve_flags.dry_run, "Print the effective configuration and exit");
+  serve->add_flag("--no-auth", serve_flags.no_auth,
+                  "Turn API keys off (loopback listen address only): every request acts as admin user 'local'");
   serve->footer(
       "Precedence: flags > TRADEDESK_<SECTION>__<KEY> environment > config file > defaults.\n"
       "See docs/configuration.md or `tradedesk config defaults`.");
@@ -241,6 +297,10 @@ int RunCli(int argc, char** argv) {
   CLI::App* import_cmd = AddImportCommand(app, import_flags);
   CalcFlags calc_flags;
   const CalcCommands calc = AddCalcCommands(app, calc_flags);
+  CoachFlags coach_flags;
+  const CoachCommands coach = AddCoachCommands(app, coach_flags);
+  KeysFlags keys_flags;
+  const KeysCommands keys = AddKeysCommands(app, keys_flags);
 
   try {
     app.parse(argc, argv);
@@ -258,6 +318,21 @@ int RunCli(int argc, char** argv) {
   }
   if (import_cmd->parsed()) {
     return RunImport(import_flags);
+  }
+  if (keys.create->parsed()) {
+    return RunKeysCreate(keys_flags);
+  }
+  if (keys.list->parsed()) {
+    return RunKeysList(keys_flags);
+  }
+  if (keys.revoke->parsed()) {
+    return RunKeysRevoke(keys_flags);
+  }
+  if (coach.scan->parsed()) {
+    return RunScan(coach_flags);
+  }
+  if (coach.plan->parsed()) {
+    return RunPlan(coach_flags);
   }
   if (calc.indicators->parsed()) {
     return RunCalcIndicators(calc_flags);

@@ -38,11 +38,25 @@ struct LogConfig {
   std::string file;  // empty: stderr
 };
 
-/// `[data]`: the market data source.
+/// `[data]`: the market data sources. `source` is the primary feed and `backup` (optional) the feed the
+/// feed manager fails over to; vendor URLs left empty use the adapter's own default.
 struct DataConfig {
-  std::string source = "simulator";
+  std::string source = "simulator";  // simulator | replay | openalgo | polygon | yahoo | tradier
+  std::string backup;                // one of the same names, different from source; empty: no failover
   std::uint64_t seed = 42;
   int history_days = 5;
+  std::string symbols;  // comma-separated EXCHANGE:SYMBOL for live feeds; empty: the source's default list
+  int staleness_ms = 10000;  // in-session silence after which a feed is stale
+  int failback_ms = 60000;   // how long the primary must be healthy before the feed fails back
+  int replay_speed = 60;     // replay source: recorded time played per wall second
+  std::string openalgo_url;     // REST root; empty: http://127.0.0.1:5000
+  std::string openalgo_ws_url;  // WebSocket proxy; empty: ws://127.0.0.1:8765
+  std::string openalgo_api_key;  // secret: TRADEDESK_DATA__OPENALGO_API_KEY only
+  std::string polygon_url;
+  std::string polygon_api_key;  // secret
+  std::string yahoo_url;
+  std::string tradier_url;
+  std::string tradier_token;  // secret
 };
 
 /// `[storage]`: where state lives on disk.

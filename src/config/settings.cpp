@@ -181,6 +181,60 @@ std::optional<std::string> CheckSourceName(std::string_view text) {
   return std::nullopt;
 }
 
+/// The market-data sources `system` can build.
+constexpr std::array<std::string_view, 6> kDataSources = {"simulator", "replay", "openalgo", "polygon", "yahoo",
+                                                         "tradier"};
+
+std::optional<std::string> CheckDataSource(std::string_view text) {
+  if (auto problem = CheckSourceName(text)) {
+    return problem;
+  }
+  if (std::find(kDataSources.begin(), kDataSources.end(), text) == kDataSources.end()) {
+    return "must be one of simulator, replay, openalgo, polygon, yahoo, tradier; was " + Quote(text);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> CheckBackupSource(std::string_view text) {
+  return text.empty() ? std::nullopt : CheckDataSource(text);
+}
+
+/// A comma-separated list of EXCHANGE:SYMBOL ids (spaces around commas allowed).
+std::optional<std::string> CheckSymbolList(std::string_view text) {
+  std::size_t start = 0;
+  while (start <= text.size() && !text.empty()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    std::string_view item = text.substr(start, comma - start);
+    while (!item.empty() && item.front() == ' ') {
+      item.remove_prefix(1);
+    }
+    while (!item.empty() && item.back() == ' ') {
+      item.remove_suffix(1);
+    }
+    const std::size_t colon = item.find(':');
+    const bool ok = colon != std::string_view::npos && colon > 0 && colon + 1 < item.size() &&
+                    item.find(':', colon + 1) == std::string_view::npos &&
+                    std::none_of(item.begin(), item.end(), [](char c) { return c == ' ' || c < 0x20; });
+    if (!ok) {
+      return "must be comma-separated EXCHANGE:SYMBOL ids, was " + Quote(item) + " in " + Quote(text);
+    }
+    start = comma + 1;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> CheckUrl(std::string_view text) {
+  if (text.empty()) {
+    return std::nullopt;
+  }
+  const bool scheme = text.starts_with("http://") || text.starts_with("https://") || text.starts_with("ws://") ||
+                      text.starts_with("wss://");
+  if (!scheme || HasControlCharacter(text) || text.find(' ') != std::string_view::npos) {
+    return "must be an http(s):// or ws(s):// URL without spaces, was " + Quote(text);
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> CheckPepper(std::string_view text) {
   if (!text.empty() && text.size() < 32) {
     return "must be at least 32 characters long, was " + std::to_string(text.size()) + " characters";
@@ -262,13 +316,63 @@ std::vector<SettingDef> BuildRegistry() {
   defs.push_back(StringSetting("log.file", &LogConfig::file, "file path", &CheckPath,
                                "File the log is appended to. Empty: stderr.", &Config::log));
 
-  defs.push_back(
-      StringSetting("data.source", &DataConfig::source, "name: [a-z][a-z0-9_-]*, at most 32", &CheckSourceName,
-                    "Market data source. \"simulator\" generates reproducible synthetic data.", &Config::data));
+  defs.push_back(StringSetting(
+      "data.source", &DataConfig::source, "simulator, replay, openalgo, polygon, yahoo, tradier", &CheckDataSource,
+      "Primary market data source. \"simulator\" generates reproducible synthetic data; \"replay\" plays the bar "
+      "store of storage.data_dir; the others are vendor feeds (see the data.<vendor>_* settings).",
+      &Config::data));
+  defs.push_back(StringSetting("data.backup", &DataConfig::backup, "empty, or a data.source name", &CheckBackupSource,
+                               "Fallback source the feed manager fails over to when the primary is stale or "
+                               "disconnected, and fails back from after data.failback_ms. Empty: no failover.",
+                               &Config::data));
   defs.push_back(IntegerSetting("data.seed", &Config::data, &DataConfig::seed, 0, kMaxSeed,
                                 "Random seed of the simulator; the same seed gives the same data."));
   defs.push_back(IntegerSetting("data.history_days", &Config::data, &DataConfig::history_days, 0, 3650,
                                 "Days of history loaded or generated at start."));
+  defs.push_back(StringSetting("data.symbols", &DataConfig::symbols, "comma-separated EXCHANGE:SYMBOL",
+                               &CheckSymbolList,
+                               "Instruments the live feeds subscribe (1-minute bars from trades). Empty: the "
+                               "simulator's underlyings; no live subscriptions for vendor sources.",
+                               &Config::data));
+  defs.push_back(IntegerSetting("data.staleness_ms", &Config::data, &DataConfig::staleness_ms, 100, 3600000,
+                                "A feed silent this long inside its exchange's regular session is stale (fails over "
+                                "when data.backup is set), in milliseconds."));
+  defs.push_back(IntegerSetting("data.failback_ms", &Config::data, &DataConfig::failback_ms, 0, 86400000,
+                                "How long the primary must be healthy again before the feed fails back to it, in "
+                                "milliseconds (hysteresis)."));
+  defs.push_back(IntegerSetting("data.replay_speed", &Config::data, &DataConfig::replay_speed, 1, 1000000,
+                                "Replay source: seconds of recorded market played per wall-clock second."));
+  defs.push_back(StringSetting("data.openalgo_url", &DataConfig::openalgo_url, "empty or http(s) URL", &CheckUrl,
+                               "OpenAlgo REST root (history, quotes, chains). Empty: http://127.0.0.1:5000.",
+                               &Config::data));
+  defs.push_back(StringSetting("data.openalgo_ws_url", &DataConfig::openalgo_ws_url, "empty or ws(s) URL", &CheckUrl,
+                               "OpenAlgo WebSocket market-data proxy. Empty: ws://127.0.0.1:8765.", &Config::data));
+  {
+    SettingDef def = StringSetting("data.openalgo_api_key", &DataConfig::openalgo_api_key, "string", nullptr,
+                                   "OpenAlgo API key. Environment only.", &Config::data);
+    def.secret = true;
+    defs.push_back(std::move(def));
+  }
+  defs.push_back(StringSetting("data.polygon_url", &DataConfig::polygon_url, "empty or http(s) URL", &CheckUrl,
+                               "Polygon REST root. Empty: the adapter's default (Polygon's public API).",
+                               &Config::data));
+  {
+    SettingDef def = StringSetting("data.polygon_api_key", &DataConfig::polygon_api_key, "string", nullptr,
+                                   "Polygon API key. Environment only.", &Config::data);
+    def.secret = true;
+    defs.push_back(std::move(def));
+  }
+  defs.push_back(StringSetting("data.yahoo_url", &DataConfig::yahoo_url, "empty or http(s) URL", &CheckUrl,
+                               "Yahoo chart API root. Empty: the adapter's default.", &Config::data));
+  defs.push_back(StringSetting("data.tradier_url", &DataConfig::tradier_url, "empty or http(s) URL", &CheckUrl,
+                               "Tradier API root (a sandbox host is detected). Empty: the adapter's default.",
+                               &Config::data));
+  {
+    SettingDef def = StringSetting("data.tradier_token", &DataConfig::tradier_token, "string", nullptr,
+                                   "Tradier access token. Environment only.", &Config::data);
+    def.secret = true;
+    defs.push_back(std::move(def));
+  }
 
   defs.push_back(StringSetting("storage.data_dir", &StorageConfig::data_dir, "directory path", &CheckRequiredPath,
                                "Directory for the journal, databases and caches; created if missing.",
@@ -390,7 +494,7 @@ std::string RenderConfigurationMarkdown() {
       << "   file exists (see `config/tradedesk.example.toml`);\n"
       << "3. environment variables `TRADEDESK_<SECTION>__<KEY>`;\n"
       << "4. command-line flags (`tradedesk serve --listen`, `--data-dir`, `--static-dir`, `--log-level`,\n"
-      << "   `--log-format`).\n\n"
+      << "   `--log-format`, `--source`, `--backup`, `--seed`).\n\n"
       << "`tradedesk config check [--config FILE]` validates all of them together, prints every problem with\n"
       << "the dotted name of its setting (exit code 2) or the effective configuration (exit code 0).\n"
       << "`tradedesk config defaults` prints the table below; `tradedesk serve --dry-run` prints the effective\n"

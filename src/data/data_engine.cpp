@@ -1195,7 +1195,17 @@ Result<std::vector<Bar>> DataEngine::History(const InstrumentId& instrument, Bar
       std::unique(fetched.begin(), fetched.end(), [](const Bar& a, const Bar& b) { return a.ts_event == b.ts_event; }),
       fetched.end());
   totals_.backfilled_bars += fetched.size();
-  if (Status written = WriteBack(instrument, spec, fetched); !written.ok()) {
+  // A bar still forming at the source is returned but never stored: the store only holds final bars, and
+  // the next request asks the source again from the last stored one.
+  std::vector<Bar> complete;
+  complete.reserve(fetched.size());
+  const std::int64_t length = SpecLength(spec);
+  for (const Bar& bar : fetched) {
+    if (bar.ts_event.nanos() + length <= clock().Now().nanos()) {
+      complete.push_back(bar);
+    }
+  }
+  if (Status written = WriteBack(instrument, spec, std::move(complete)); !written.ok()) {
     ++totals_.persist_errors;
     DataLog().Warn(
         "history write-back failed",

@@ -164,6 +164,8 @@ bool FeedManager::Healthy(const Feed& feed, std::string_view source, UnixNanos n
 }
 
 void FeedManager::Switch(Feed& feed, const std::string& to, std::string reason) {
+  // Switches are rare, so the engine-wide counter brackets this feed's backfills.
+  const std::uint64_t filled_before = engine_.Counters().backfilled_bars;
   std::vector<InstrumentId> done;
   for (const Subscription& subscription : feed.config.subscriptions) {
     if (std::find(done.begin(), done.end(), subscription.instrument) != done.end()) {
@@ -172,6 +174,9 @@ void FeedManager::Switch(Feed& feed, const std::string& to, std::string reason) 
     done.push_back(subscription.instrument);
     (void)engine_.SwitchSource(subscription.instrument, to, /*backfill=*/true);
   }
+  const std::uint64_t filled = engine_.Counters().backfilled_bars - filled_before;
+  feed.health.backfilled_bars += filled;
+  feed.health.gaps += filled > 0 ? 1 : 0;
   feed.health.active_source = to;
   feed.health.on_fallback = to != feed.config.primary;
   feed.health.last_switch = clock().Now();

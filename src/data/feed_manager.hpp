@@ -51,6 +51,8 @@ struct FeedHealth {
   std::uint64_t failovers = 0;
   std::uint64_t failbacks = 0;
   std::uint64_t resyncs = 0;  // gap backfills on the same source after it recovered
+  std::uint64_t gaps = 0;             // switches (failover, failback, resync) whose backfill filled bars
+  std::uint64_t backfilled_bars = 0;  // closed bars those backfills published
   UnixNanos last_switch;
   std::string reason;  // why the last switch happened
   UnixNanos ts_event;

@@ -2,14 +2,19 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "config/config.hpp"
 #include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "core/result.hpp"
+#include "data/data_client.hpp"
+#include "data/data_engine.hpp"
+#include "data/feed_manager.hpp"
 #include "model/bar.hpp"
 
 namespace td::adapters::simulator {
@@ -25,8 +30,32 @@ struct InstrumentInfo {
   int price_precision = 2;
 };
 
-/// The market the server shows: today the seeded simulator, brought up to the clock's time whenever it is
-/// asked, so history and charts always reach "now". Thread-safe: API handlers call it from I/O threads.
+/// One source as the engine sees it: its status (connected, last message, last error, messages, rejects,
+/// reconnects) and its counters (accepted and rejected ticks by reason, standby, queue drops).
+struct SourceHealth {
+  data::FeedStatus status;
+  data::SourceCounters counters;
+  std::string role;  // "primary", "backup" or "" (registered but not part of a feed)
+};
+
+/// A consistent snapshot of the market-data plumbing, taken on the kernel thread.
+struct FeedsSnapshot {
+  UnixNanos taken_at;                   // the clock when it was taken; ages are measured from here
+  std::vector<data::FeedHealth> feeds;  // sorted by feed name
+  std::vector<SourceHealth> sources;    // registration order: primary first
+  std::uint64_t bars_closed = 0;
+  std::uint64_t backfill_requests = 0;
+  std::uint64_t backfilled_bars = 0;
+  std::uint64_t persist_errors = 0;
+  std::uint64_t kernel_queue_drops = 0;
+};
+
+/// The market the server shows. Thread-safe: API handlers call it from I/O threads.
+///
+/// `Start` composes the market from typed config: the DataEngine and FeedManager on their own kernel
+/// thread, the primary source (`data.source`) and optional backup (`data.backup`) as DataClients, one
+/// feed per exchange with primary/backup failover, and the bar store under the data directory.
+/// `StartSimulator` is the seeded simulator alone (no engine, no feeds): tools and tests that only chart.
 class MarketService {
  public:
   struct Options {
@@ -34,26 +63,46 @@ class MarketService {
     int history_days = 5;  // sessions of 1-minute history before start
   };
 
-  /// Builds the simulator at the clock's current time. `clock` must outlive the service.
+  /// The simulator alone, brought up to `clock` whenever asked. `clock` must outlive the service.
   static Result<std::unique_ptr<MarketService>> StartSimulator(const Options& options, const Clock& clock);
+  /// The full market from `[data]`: sources, engine, feeds; the bar store lives under `data_dir`.
+  /// `clock` must outlive the service and be thread-safe (LiveClock): the kernel thread runs its timers.
+  /// Fails when a setting is unusable (the error names it) or when no source can connect.
+  static Result<std::unique_ptr<MarketService>> Start(const config::DataConfig& data,
+                                                      const std::filesystem::path& data_dir, Clock& clock);
   ~MarketService();
+  MarketService(const MarketService&) = delete;
+  MarketService& operator=(const MarketService&) = delete;
 
   /// Resolves "EXCHANGE:SYMBOL" exactly, or a bare symbol ("NIFTY", "spy") to the instrument that has it.
+  /// Vendor sources serve any well-formed id (their universe is open); bare symbols only from data.symbols.
   Result<InstrumentInfo> Resolve(std::string_view text) const;
   /// Bars in [from, to), labelled by bar start, oldest first.
   Result<std::vector<Bar>> Bars(const InstrumentId& id, BarSpec spec, UnixNanos from, UnixNanos to);
   std::vector<InstrumentInfo> Instruments() const;
-  std::string_view source() const { return "simulator"; }
+  /// The primary source's name ("simulator", "openalgo", ...).
+  std::string_view source() const { return source_; }
+  /// The backup source's name, empty without failover.
+  std::string_view backup() const { return backup_; }
   UnixNanos Now() const { return clock_.Now(); }
 
+  /// Feed health and per-source counters (empty for StartSimulator, which runs no engine).
+  Result<FeedsSnapshot> Feeds() const;
+
  private:
-  MarketService(std::unique_ptr<adapters::simulator::MarketSimulator> simulator, const Clock& clock);
+  struct Live;
+
+  MarketService(std::string source, std::string backup, const Clock& clock);
   void CatchUp();
 
   mutable std::mutex mutex_;
-  std::unique_ptr<adapters::simulator::MarketSimulator> simulator_;
+  std::unique_ptr<adapters::simulator::MarketSimulator> simulator_;  // StartSimulator only
   const Clock& clock_;
+  std::string source_;
+  std::string backup_;
   std::vector<InstrumentInfo> instruments_;
+  bool open_universe_ = false;  // vendor sources: any EXCHANGE:SYMBOL resolves
+  std::unique_ptr<Live> live_;  // Start only
 };
 
 }  // namespace td::system

@@ -296,9 +296,10 @@ TEST(Auth, BearerTokensMapToPrincipals) {
   request.headers = {{"authorization", "Bearer tok-bob"}};
   auto who = auth(request);
   ASSERT_TRUE(who.ok());
-  EXPECT_EQ(*who, "bob");
+  EXPECT_EQ(who->principal, "bob");
+  EXPECT_FALSE(who->admin);
   request.headers = {{"authorization", "bearer tok-alice"}};
-  EXPECT_EQ(*auth(request), "alice");
+  EXPECT_EQ(auth(request)->principal, "alice");
   request.headers = {{"authorization", "Bearer tok-carol"}};
   EXPECT_EQ(auth(request).error().code, ErrorCode::kUnauthenticated);
   request.headers = {{"authorization", "Basic dG9rOmFsaWNl"}};

@@ -306,6 +306,29 @@ TEST(AppServe, BadFlagValuesAreConfigErrors) {
   EXPECT_THAT(static_dir.err, HasSubstr("server.static_dir: directory /no/such/web does not exist"));
 }
 
+TEST(AppServe, SourceBackupAndSeedFlagsChooseTheMarket) {
+  const RunResult chosen = RunTradedesk({"serve", "--dry-run", "--source", "openalgo", "--backup", "simulator",
+                                         "--seed", "9"});
+  EXPECT_EQ(chosen.exit_code, 0) << chosen.err;
+  EXPECT_THAT(chosen.out, HasSubstr("source = \"openalgo\""));
+  EXPECT_THAT(chosen.out, HasSubstr("backup = \"simulator\""));
+  EXPECT_THAT(chosen.out, HasSubstr("seed = 9"));
+  const RunResult unknown = RunTradedesk({"serve", "--dry-run", "--source", "bloomberg"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_THAT(unknown.err, HasSubstr("data.source: must be one of simulator, replay, openalgo, polygon, yahoo, "
+                                     "tradier; was \"bloomberg\" (from --source)"));
+  const RunResult seed = RunTradedesk({"serve", "--dry-run", "--seed", "-3"});
+  EXPECT_EQ(seed.exit_code, 2);
+  EXPECT_THAT(seed.err, HasSubstr("data.seed"));
+  // A vendor without its key cannot start: a usage error naming the setting, before anything listens.
+  TempDir dir;
+  const RunResult keyless =
+      RunTradedesk({"serve", "--source", "openalgo", "--listen", "127.0.0.1:0", "--data-dir", dir.path().string()});
+  EXPECT_EQ(keyless.exit_code, 2);
+  EXPECT_THAT(keyless.err, HasSubstr("data.openalgo_api_key"));
+  EXPECT_THAT(keyless.out, Not(HasSubstr("listening")));
+}
+
 TEST(AppServe, StaticDirIsFoundInTheSourceTreeOrTheWorkingDirectory) {
   TempDir dir;
   std::filesystem::create_directories(dir.path() / "web" / "dist");
