@@ -16,6 +16,7 @@
 #include <type_traits>
 
 #include "indicators/momentum.hpp"
+#include "indicators/moving_average.hpp"
 #include "indicators/volatility.hpp"
 #include "indicators/volume.hpp"
 
@@ -108,6 +109,33 @@ inline void BollingerRun(Bollinger& bb, const double* __restrict close, double* 
       mid[j] = up[j] = lo[j] = wid[j] = kNaN;
     }
   }
+}
+
+/// EMA, ATR and session VWAP in one loop. Each is a serial recurrence whose speed is set by its dependency
+/// chain's latency, not by the work; three independent chains in one loop overlap in the CPU, so together they
+/// cost about as much as the slowest one. (All five at once spilled registers: RSI and Bollinger keep their
+/// own blocked two-pass loops.) Bitwise identical to running the three loops one after another.
+inline void EmaAtrVwapRun(Ema& ema, Atr& atr, SessionVwap& vwap, const double* __restrict high,
+                          const double* __restrict low, const double* __restrict close,
+                          const double* __restrict volume, const std::int64_t* __restrict session,
+                          double* __restrict ema_out, double* __restrict atr_out, double* __restrict vwap_out,
+                          std::size_t n) {
+  static_assert(std::is_trivially_copyable_v<Ema> && std::is_trivially_copyable_v<Atr> &&
+                std::is_trivially_copyable_v<SessionVwap>);
+  Ema e = ema;
+  Atr a = atr;
+  SessionVwap v = vwap;
+  for (std::size_t i = 0; i < n; ++i) {
+    e.Update(close[i]);
+    a.Update(high[i], low[i], close[i]);
+    v.Update(high[i], low[i], close[i], volume[i], session[i]);
+    ema_out[i] = e.Value();
+    atr_out[i] = a.Value();
+    vwap_out[i] = v.Value();
+  }
+  ema = e;
+  atr = a;
+  vwap = v;
 }
 
 /// Session VWAP, one pass. A two-pass form (park the sums, divide in a vectorised loop) measured slower: the

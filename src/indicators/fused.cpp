@@ -24,13 +24,12 @@ void FusedLoop(std::size_t n, const FusedInputs& in, const FusedOutputs& out, co
   const double* const close = in.close.data();
   for (std::size_t base = 0; base < n; base += kFuseBlock) {
     const std::size_t len = n - base < kFuseBlock ? n - base : kFuseBlock;
-    kernels::SeriesRun(ema, close + base, out.ema.data() + base, len);
+    kernels::EmaAtrVwapRun(ema, atr, vwap, high + base, low + base, close + base, in.volume.data() + base,
+                           in.session.data() + base, out.ema.data() + base, out.atr.data() + base,
+                           out.vwap.data() + base, len);
     kernels::RsiRun(rsi, close + base, out.rsi.data() + base, len);
-    kernels::HlcRun(atr, high + base, low + base, close + base, out.atr.data() + base, len);
     kernels::BollingerRun(bb, close + base, out.bb_middle.data() + base, out.bb_upper.data() + base,
                           out.bb_lower.data() + base, out.bb_width.data() + base, len);
-    kernels::SessionVwapRun(vwap, high + base, low + base, close + base, in.volume.data() + base,
-                            in.session.data() + base, out.vwap.data() + base, len);
   }
 }
 
