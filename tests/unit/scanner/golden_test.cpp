@@ -130,6 +130,79 @@ TEST_P(Golden, PlanMatchesReviewedJson) {
 INSTANTIATE_TEST_SUITE_P(RealSessions, Golden, ::testing::ValuesIn(kScenarios),
                          [](const ::testing::TestParamInfo<Scenario>& p) { return std::string(p.param.name); });
 
+/// A session replayed to a fixed time and run through every detector: each plan that fires and each detector's
+/// verdict (status and reason) are checked against the reviewed golden file.
+struct AllDetectorsScenario {
+  const char* name;
+  const char* symbol;
+  const char* local;
+  bool five_minute;
+};
+
+const AllDetectorsScenario kAllDetectorsScenarios[] = {
+    {"tsla_5m_all_detectors_20251015_1130", "TSLA", "2025-10-15 11:30", true},
+    {"aapl_5m_all_detectors_20250910_1020", "AAPL", "2025-09-10 10:20", true},
+    {"nvda_5m_all_detectors_20251201_1500", "NVDA", "2025-12-01 15:00", true},
+    {"spy_5m_all_detectors_20250917_1400", "SPY", "2025-09-17 14:00", true},
+    {"qqq_5m_all_detectors_20251022_1100", "QQQ", "2025-10-22 11:00", true},
+    {"qqq_1m_all_detectors_20251103_1005", "QQQ", "2025-11-03 10:05", false},
+    {"banknifty_1m_all_detectors_20221110_1030", "BANKNIFTY", "2022-11-10 10:30", false},
+    {"banknifty_1m_all_detectors_20230105_1005", "BANKNIFTY", "2023-01-05 10:05", false},
+};
+
+class GoldenAllDetectors : public ::testing::TestWithParam<AllDetectorsScenario> {
+ protected:
+  void SetUp() override {
+    if (DataDir().empty())
+      GTEST_SKIP() << "no market data ($TRADEDESK_DATA_DIR)";
+  }
+};
+
+TEST_P(GoldenAllDetectors, EveryVerdictAndPlanMatchesReviewedJson) {
+  const AllDetectorsScenario& s = GetParam();
+  const std::string symbol = s.symbol;
+  SymbolInput in;
+  UnixNanos as_of;
+  if (symbol == "BANKNIFTY") {
+    as_of = LocalTime(Exchange::kNse, s.local);
+    in = BankNiftyInput(as_of);
+  } else {
+    as_of = LocalTime(Exchange::kNyse, s.local);
+    const BarSeries& bars = s.five_minute ? Bars5m(symbol) : (symbol == "SPY" ? Spy1m() : Qqq1m());
+    in = UsInput(symbol, bars, as_of, s.five_minute ? 15 : 6, symbol == "SPY" ? &SpyDaily() : nullptr);
+  }
+  ASSERT_FALSE(in.intraday.empty()) << "no bars for " << symbol << " at " << s.local;
+  const SymbolContext ctx = BuildContext(in, as_of).value();
+  std::string json = "{\"symbol\":\"" + symbol + "\",\"as_of\":\"" + as_of.ToIso8601() + "\",\"detections\":[";
+  std::size_t signals = 0;
+  bool first = true;
+  for (const StrategySpec& spec : AllStrategies()) {
+    const Detection d = Detect(spec.id, ctx);
+    json += first ? "" : ",";
+    first = false;
+    json += "{\"strategy\":\"" + std::string(spec.key) + "\",\"status\":" + std::to_string(static_cast<int>(d.status));
+    json += ",\"reason\":\"";
+    for (const char c : d.reason) {
+      json += c == '"' || c == '\\' ? std::string("\\") + c : std::string(1, c);
+    }
+    json += "\"";
+    if (d.status == DetectStatus::kSignal) {
+      const auto plan = BuildPlan(ctx, *d.signal);
+      ASSERT_TRUE(plan.ok()) << spec.key << ": " << plan.error().ToString();
+      json += ",\"plan\":" + PlanToJson(*plan, false);
+      ++signals;
+    }
+    json += "}";
+  }
+  json += "],\"signals\":" + std::to_string(signals) + "}";
+  CompareGolden(s.name, json);
+}
+
+INSTANTIATE_TEST_SUITE_P(RealSessions, GoldenAllDetectors, ::testing::ValuesIn(kAllDetectorsScenarios),
+                         [](const ::testing::TestParamInfo<AllDetectorsScenario>& p) {
+                           return std::string(p.param.name);
+                         });
+
 TEST(GoldenScan, FrozenIntradayScanAfterTheClose) {
   if (DataDir().empty())
     GTEST_SKIP() << "no market data ($TRADEDESK_DATA_DIR)";

@@ -198,6 +198,17 @@ const BarSeries& Nifty1m() {
   }();
   return s;
 }
+const BarSeries& BankNifty1m() {
+  static const BarSeries s = [] {
+    const std::string dir = DataDir();
+    if (dir.empty())
+      return BarSeries{};
+    BarSeries out = ReadIndiaMinute(dir + "/india/index_1min/BNF_1min_2022_NOV.txt");
+    out = Concat(out, ReadIndiaMinute(dir + "/india/index_1min/BNF_1min_2022_DEC.txt"));
+    return Concat(out, ReadIndiaMinute(dir + "/india/index_1min/BNF_1min_2023_JAN.txt"));
+  }();
+  return s;
+}
 std::shared_ptr<const BarSeries> Vix5m() {
   static const std::shared_ptr<const BarSeries> s = [] {
     const std::string dir = DataDir();
@@ -234,6 +245,17 @@ SymbolInput NiftyInput(UnixNanos as_of, int lookback_days) {
                          ContractSpec{Price::Parse("0.05").value(), Quantity::FromUnits(1), Quantity::FromUnits(1), 2})
           .value();
   in.intraday = Slice(Nifty1m(), as_of.nanos() - lookback_days * kDayNs, as_of.nanos() + kDayNs);
+  return in;
+}
+
+SymbolInput BankNiftyInput(UnixNanos as_of, int lookback_days) {
+  SymbolInput in = NiftyInput(as_of, lookback_days);
+  in.symbol = "BANKNIFTY";
+  in.instrument =
+      Instrument::Equity(InstrumentId::Of("NSE:BANKNIFTY"),
+                         ContractSpec{Price::Parse("0.05").value(), Quantity::FromUnits(1), Quantity::FromUnits(1), 2})
+          .value();
+  in.intraday = Slice(BankNifty1m(), as_of.nanos() - lookback_days * kDayNs, as_of.nanos() + kDayNs);
   return in;
 }
 

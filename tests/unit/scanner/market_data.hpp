@@ -36,7 +36,8 @@ const BarSeries& Qqq1m();
 const BarSeries& Spy5m();
 const BarSeries& Bars5m(const std::string& symbol);  // AAPL, TSLA, NVDA, QQQ, SPY
 const BarSeries& SpyDaily();
-const BarSeries& Nifty1m();  // Nov 2022 .. Jan 2023
+const BarSeries& Nifty1m();      // Nov 2022 .. Jan 2023
+const BarSeries& BankNifty1m();  // Nov 2022 .. Jan 2023
 std::shared_ptr<const BarSeries> Vix5m();
 
 /// A US equity input: bars in [as_of − lookback_days, as_of + 1 day) — the extra day of future bars lets every
@@ -45,5 +46,6 @@ SymbolInput UsInput(const std::string& symbol, const BarSeries& bars, UnixNanos 
                     const BarSeries* daily = nullptr);
 /// NIFTY as an NSE input with the F&O tick of 0.05.
 SymbolInput NiftyInput(UnixNanos as_of, int lookback_days = 6);
+SymbolInput BankNiftyInput(UnixNanos as_of, int lookback_days = 6);
 
 }  // namespace td::scanner::testing
