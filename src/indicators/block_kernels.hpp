@@ -98,7 +98,10 @@ inline void BollingerRun(Bollinger& bb, const double* __restrict close, double* 
       lo[j] = st.s2;
     });
     for (std::size_t j = 0; j < len; ++j) {
-      const RollingMoments::State st{0, 0, mid[j], up[j], lo[j]};
+      RollingMoments::State st;
+      st.shift = mid[j];
+      st.s1 = up[j];
+      st.s2 = lo[j];
       const Bands b = Bollinger::BandsOf(st, inv_period, k);
       mid[j] = b.middle;
       up[j] = b.upper;
