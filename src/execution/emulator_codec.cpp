@@ -3,6 +3,7 @@
 #include <type_traits>
 
 #include "execution/emulator_events.hpp"
+#include "execution/wire.hpp"
 #include "persistence/frame_types.hpp"
 
 namespace td::execution {
@@ -37,42 +38,10 @@ constexpr FrameType FrameOf() {
   }
 }
 
-class Writer {
+class Writer : public wire::ByteWriter {
  public:
   Writer() { U8(kEmulatorCodecVersion); }
-  void U8(std::uint8_t v) { out_.push_back(static_cast<std::byte>(v)); }
-  void U32(std::uint32_t v) {
-    for (int i = 0; i < 4; ++i) {
-      U8(static_cast<std::uint8_t>(v >> (8 * i)));
-    }
-  }
-  void U64(std::uint64_t v) {
-    for (int i = 0; i < 8; ++i) {
-      U8(static_cast<std::uint8_t>(v >> (8 * i)));
-    }
-  }
-  void I64(std::int64_t v) { U64(static_cast<std::uint64_t>(v)); }
-  void Str(std::string_view s) {
-    U32(static_cast<std::uint32_t>(s.size()));
-    const auto* p = reinterpret_cast<const std::byte*>(s.data());
-    out_.insert(out_.end(), p, p + s.size());
-  }
-  void Time(UnixNanos t) { I64(t.nanos()); }
-  template <typename F>
-  void Fixed(F v) {
-    I64(v.raw());
-    U8(static_cast<std::uint8_t>(v.precision()));
-  }
-  void OptPrice(const std::optional<Price>& v) {
-    U8(v ? 1 : 0);
-    if (v) {
-      Fixed(*v);
-    }
-  }
-  template <typename E>
-  void Enum(E e) {
-    U8(static_cast<std::uint8_t>(e));
-  }
+  void OptPrice(const std::optional<Price>& v) { OptFixed(v); }
   void Trailing(const TrailingPlan& plan) {
     U32(static_cast<std::uint32_t>(plan.stages.size()));
     for (const TrailStage& stage : plan.stages) {
@@ -81,113 +50,13 @@ class Writer {
       Fixed(stage.amount);
     }
   }
-  std::vector<std::byte> Take() { return std::move(out_); }
-
- private:
-  std::vector<std::byte> out_;
 };
 
-class Reader {
+class Reader : public wire::ByteReader {
  public:
-  explicit Reader(std::span<const std::byte> in) : in_(in) {}
-  bool ok() const { return error_.empty(); }
-  const std::string& error() const { return error_; }
-  bool AtEnd() const { return pos_ == in_.size(); }
-
-  std::uint8_t U8() { return Need(1) ? static_cast<std::uint8_t>(in_[pos_++]) : 0; }
-  std::uint32_t U32() {
-    if (!Need(4)) {
-      return 0;
-    }
-    std::uint32_t v = 0;
-    for (int i = 0; i < 4; ++i) {
-      v |= static_cast<std::uint32_t>(in_[pos_++]) << (8 * i);
-    }
-    return v;
-  }
-  std::uint64_t U64() {
-    if (!Need(8)) {
-      return 0;
-    }
-    std::uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) {
-      v |= static_cast<std::uint64_t>(in_[pos_++]) << (8 * i);
-    }
-    return v;
-  }
-  std::int64_t I64() { return static_cast<std::int64_t>(U64()); }
-  std::string Str() {
-    const std::uint32_t n = U32();
-    if (!Need(n)) {
-      return {};
-    }
-    std::string s(reinterpret_cast<const char*>(in_.data() + pos_), n);
-    pos_ += n;
-    return s;
-  }
-  UnixNanos Time() { return UnixNanos(I64()); }
-  template <typename F>
-  F Fixed() {
-    const std::int64_t raw = I64();
-    const int precision = U8();
-    if (!ok()) {
-      return F{};
-    }
-    if (precision > kFixedPrecision) {
-      Fail("bad precision");
-      return F{};
-    }
-    if constexpr (std::is_same_v<F, Quantity>) {
-      if (raw < 0) {
-        Fail("negative quantity");
-        return F{};
-      }
-    }
-    return F::FromRaw(raw, precision);
-  }
-  std::optional<Price> OptPrice() {
-    const std::uint8_t flag = U8();
-    if (flag > 1) {
-      Fail("bad flag");
-      return std::nullopt;
-    }
-    if (flag == 0) {
-      return std::nullopt;
-    }
-    return Fixed<Price>();
-  }
-  template <typename E>
-  E Enum(std::uint8_t max) {
-    const std::uint8_t v = U8();
-    if (v > max) {
-      Fail("enum out of range");
-    }
-    return static_cast<E>(v);
-  }
-  ClientOrderId OrderId(bool allow_empty) {
-    const std::string text = Str();
-    if (!ok() || (allow_empty && text.empty())) {
-      return ClientOrderId{};
-    }
-    auto parsed = ClientOrderId::Parse(text);
-    if (!parsed.ok()) {
-      Fail(parsed.error().message);
-      return ClientOrderId{};
-    }
-    return *parsed;
-  }
-  InstrumentId Instrument() {
-    const std::string text = Str();
-    if (!ok()) {
-      return {};
-    }
-    auto parsed = InstrumentId::Parse(text);
-    if (!parsed.ok()) {
-      Fail(parsed.error().message);
-      return {};
-    }
-    return *parsed;
-  }
+  using wire::ByteReader::ByteReader;
+  std::optional<Price> OptPrice() { return OptFixed<Price>(); }
+  ClientOrderId OrderId(bool allow_empty) { return StrongId<ClientOrderId>(allow_empty); }
   EmulatedLineId Line() {
     const std::uint64_t id = U64();
     if (ok() && id == 0) {
@@ -211,26 +80,6 @@ class Reader {
     }
     return plan;
   }
-  void Fail(std::string why) {
-    if (error_.empty()) {
-      error_ = std::move(why);
-    }
-  }
-
- private:
-  bool Need(std::size_t n) {
-    if (!ok()) {
-      return false;
-    }
-    if (in_.size() - pos_ < n) {
-      Fail("truncated");
-      return false;
-    }
-    return true;
-  }
-  std::span<const std::byte> in_;
-  std::size_t pos_ = 0;
-  std::string error_;
 };
 
 constexpr std::uint8_t kMaxSide = 1;
