@@ -198,7 +198,11 @@ TEST_F(OrderCrashTest, KilledAtEachPointOfThePlaceRequestFindsEveryOrderOnce) {
       FakeOpenAlgo fake;
       fake.KillOnPlace(nth, point);
       const int first = RunChild(fake, kOrders);
-      ASSERT_TRUE(WIFSIGNALED(first) && WTERMSIG(first) == SIGKILL) << "the child was not killed";
+      const bool killed = WIFSIGNALED(first) && WTERMSIG(first) == SIGKILL;
+      // After the broker's answer the signal races the child: on the last order the child may finish first.
+      // The invariants below must hold either way.
+      const bool finished_first = point == KillPoint::kAfterAnswer && WIFEXITED(first) && WEXITSTATUS(first) == 0;
+      ASSERT_TRUE(killed || finished_first) << "the child was not killed";
       const int second = RunChild(fake, kOrders);
       ASSERT_TRUE(WIFEXITED(second) && WEXITSTATUS(second) == 0) << "the restarted child failed";
       CheckExactlyOnce(fake, kOrders, "point " + std::to_string(static_cast<int>(point)) + " order " +
