@@ -14,6 +14,7 @@
 #include "api/error_response.hpp"
 #include "api/json_body.hpp"
 #include "api/json_writer.hpp"
+#include "api/openalgo_edge.hpp"
 #include "api/openalgo_response.hpp"
 #include "api/router.hpp"
 #include "calendar/local_time.hpp"
@@ -23,6 +24,7 @@ namespace td::api {
 namespace {
 
 namespace json = boost::json;
+using namespace openalgo;
 using system::OrderRequest;
 using system::TradingService;
 
@@ -31,153 +33,7 @@ struct AnalyzerState {
   std::atomic<bool> analyze_mode{true};
 };
 
-/// The largest quantity (or position size) a request may name: far above any exchange's freeze quantity.
-constexpr std::int64_t kMaxUnits = 1'000'000'000;
-
-/// Reads fields of an OpenAlgo body, collecting one error per bad field instead of stopping at the first.
-class Fields {
- public:
-  explicit Fields(const json::object& body) : body_(body) {}
-
-  std::vector<Error>& errors() { return errors_; }
-  bool ok() const { return errors_.empty(); }
-  void Fail(std::string field, std::string message) {
-    errors_.push_back(Error::InvalidArgument(field + " " + message, field));
-  }
-
-  /// A string field; "" when absent and optional.
-  std::optional<std::string> Text(std::string_view name, bool required) {
-    auto value = JsonStringField(body_, name, required);
-    if (!value.ok()) {
-      errors_.push_back(value.error());
-      return std::nullopt;
-    }
-    if (required && value->empty()) {
-      Fail(std::string(name), "must not be empty");
-      return std::nullopt;
-    }
-    return *value;
-  }
-
-  /// A whole number in [minimum, kMaxUnits] given as a JSON number or a numeric string ("65"); `fallback` when
-  /// absent. The cap keeps every quantity representable in fixed point (1e-9 units in an int64).
-  std::optional<std::int64_t> Whole(std::string_view name, bool required, std::int64_t minimum,
-                                    std::optional<std::int64_t> fallback = std::nullopt) {
-    const std::string field(name);
-    const json::value* value = body_.if_contains(name);
-    if (value == nullptr || value->is_null() || (value->is_string() && value->as_string().empty() && !required)) {
-      if (required) {
-        Fail(field, "is required");
-        return std::nullopt;
-      }
-      return fallback;
-    }
-    std::int64_t number = 0;
-    if (value->is_int64()) {
-      number = value->as_int64();
-    } else if (value->is_uint64()) {
-      if (value->as_uint64() > static_cast<std::uint64_t>(INT64_MAX)) {
-        Fail(field, "is too large");
-        return std::nullopt;
-      }
-      number = static_cast<std::int64_t>(value->as_uint64());
-    } else if (value->is_double()) {
-      const double d = value->as_double();
-      if (!std::isfinite(d) || d != std::floor(d) || std::abs(d) > 1e15) {
-        Fail(field, "must be a whole number, was " + FormatDouble(d));
-        return std::nullopt;
-      }
-      number = static_cast<std::int64_t>(d);
-    } else if (value->is_string()) {
-      const std::string_view text = value->as_string();
-      const char* begin = text.data();
-      const char* end = text.data() + text.size();
-      auto [ptr, ec] = std::from_chars(begin, end, number);
-      if (ec != std::errc() || ptr != end) {
-        const bool decimal = text.find_first_not_of("-+0123456789.") == std::string_view::npos &&
-                             text.find('.') != std::string_view::npos;
-        Fail(field, decimal ? "must be a whole number, was '" + std::string(text) + "'"
-                            : "must be a number, was '" + std::string(text) + "'");
-        return std::nullopt;
-      }
-    } else {
-      Fail(field, "must be a number or a numeric string");
-      return std::nullopt;
-    }
-    if (number < minimum) {
-      Fail(field, "must be at least " + std::to_string(minimum) + ", was " + std::to_string(number));
-      return std::nullopt;
-    }
-    if (number > kMaxUnits || number < -kMaxUnits) {
-      Fail(field, "must be at most " + std::to_string(kMaxUnits) + " in size, was " + std::to_string(number));
-      return std::nullopt;
-    }
-    return number;
-  }
-
-  /// A non-negative decimal given as a JSON number or a numeric string ("107.5"); zero when absent.
-  std::optional<Price> Decimal(std::string_view name, bool required) {
-    const std::string field(name);
-    const json::value* value = body_.if_contains(name);
-    if (value == nullptr || value->is_null()) {
-      if (required) {
-        Fail(field, "is required");
-        return std::nullopt;
-      }
-      return Price();
-    }
-    Result<Price> price = Error::InvalidArgument("unset");
-    if (value->is_int64() || value->is_uint64()) {
-      price = Price::Parse(json::serialize(*value));
-    } else if (value->is_double()) {
-      // The shortest text that reads back as the same double: 107.5 stays 107.5, never 107.499999...
-      std::string text;
-      AppendJsonDouble(text, value->as_double());
-      price = text.find_first_of("eEn") == std::string::npos ? Price::Parse(text)
-                                                             : Result<Price>(Error::InvalidArgument("exponent"));
-    } else if (value->is_string()) {
-      const std::string_view text = value->as_string();
-      if (text.empty() && !required) {
-        return Price();
-      }
-      price = Price::Parse(text);
-    } else {
-      Fail(field, "must be a number or a numeric string");
-      return std::nullopt;
-    }
-    if (!price.ok()) {
-      Fail(field, "must be a decimal number, was " + json::serialize(*value));
-      return std::nullopt;
-    }
-    if (price->is_negative()) {
-      Fail(field, "must not be negative, was " + price->ToString());
-      return std::nullopt;
-    }
-    return *price;
-  }
-
-  /// A boolean field.
-  std::optional<bool> Bool(std::string_view name) {
-    const json::value* value = body_.if_contains(name);
-    if (value == nullptr || !value->is_bool()) {
-      Fail(std::string(name), value == nullptr ? "is required" : "must be true or false");
-      return std::nullopt;
-    }
-    return value->as_bool();
-  }
-
- private:
-  static std::string FormatDouble(double d) {
-    std::string out;
-    AppendJsonDouble(out, d);
-    return out;
-  }
-
-  const json::object& body_;
-  std::vector<Error> errors_;
-};
-
-/// The OpenAlgo edge: key check (403), per-key rate limit (429), JSON body, then the handler.
+/// What the order and account handlers share.
 struct Context {
   TradingService& trading;
   Authenticator authenticator;
@@ -185,251 +41,13 @@ struct Context {
   std::shared_ptr<AnalyzerState> analyzer;
 };
 
-struct Caller {
-  std::string principal;
-  std::string key_id;
-};
+using OpenAlgoHandler = Response (*)(Context&, const Caller&, const Request&, const json::object&);
 
-using OpenAlgoHandler = std::function<Response(Context&, const Caller&, const Request&, const json::object&)>;
-
-Handler Guard(std::shared_ptr<Context> context, OpenAlgoHandler handler) {
-  return [context = std::move(context), handler = std::move(handler)](const Request& request) -> Result<Response> {
-    Caller caller;
-    if (context->authenticator) {
-      auto identity = context->authenticator(request);
-      if (!identity.ok()) {
-        if (IsServerFault(identity.error().code)) {
-          return OpenAlgoError(identity.error());
-        }
-        return OpenAlgoInvalidKey();
-      }
-      caller.principal = identity->principal;
-      caller.key_id = identity->key_id;
-    }
-    if (context->rate_limiter) {
-      const std::string key = !caller.key_id.empty()      ? "k:" + caller.key_id
-                              : !caller.principal.empty() ? "p:" + caller.principal
-                                                          : "ip:" + request.remote_address;
-      const RateLimiter::Decision decision = context->rate_limiter->Acquire(key);
-      if (!decision.allowed) {
-        return OpenAlgoRateLimited((decision.retry_after.count() + 999) / 1000);
-      }
-    }
-    auto parsed = ParseJsonBody(request.body.empty() ? std::string_view("{}") : std::string_view(request.body));
-    if (!parsed.ok()) {
-      return OpenAlgoError(parsed.error());
-    }
-    if (!parsed->is_object()) {
-      return OpenAlgoError(Error::InvalidArgument("body must be a JSON object", "body"));
-    }
-    return handler(*context, caller, request, parsed->as_object());
-  };
-}
-
-/// OpenAlgo speaks 400/403/404/429/500 only: refusals in state (422, 409) are 400; an engine that did not
-/// answer (timeout, unavailable) is 500 with its message (the order may exist: check the order book).
-Response EdgeError(const Error& error) {
-  Error mapped = error;
-  switch (error.code) {
-    case ErrorCode::kUnprocessable:
-    case ErrorCode::kConflict:
-    case ErrorCode::kAlreadyExists: mapped.code = ErrorCode::kInvalidArgument; break;
-    case ErrorCode::kTimeout:
-    case ErrorCode::kUnavailable: {
-      Response response = OpenAlgoError(error);
-      response.status = 500;
-      return response;
-    }
-    default: break;
-  }
-  return OpenAlgoError(mapped);
-}
-
-double Rounded(double value, int precision) {
-  const double scale = std::pow(10.0, std::clamp(precision, 0, 9));
-  return std::round(value * scale) / scale;
-}
-
-std::string Fixed2(double value) {
-  char text[64];
-  std::snprintf(text, sizeof text, "%.2f", value);
-  return text;
-}
-
-std::string QuantityText(std::int64_t raw) {
-  if (raw % kFixedScale == 0) {
-    return std::to_string(raw / kFixedScale);
-  }
-  std::string out;
-  AppendJsonDouble(out, static_cast<double>(raw) / static_cast<double>(kFixedScale));
-  return out;
-}
-
-double QuantityNumber(Quantity quantity) { return quantity.AsDouble(); }
-
-/// "21-Nov-2026 09:15:02" in the exchange's time zone (UTC when unknown).
-std::string OpenAlgoTime(UnixNanos instant, const std::string& zone_name) {
-  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  int year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0;
-  auto zone = calendar::TimeZone::Locate(zone_name);
-  if (zone.ok()) {
-    const calendar::LocalDateTime local = zone->ToLocal(instant);
-    year = local.date.year, month = local.date.month, day = local.date.day;
-    hour = local.hour, minute = local.minute, second = local.second;
-  } else {
-    auto utc = calendar::TimeZone::Locate("UTC");
-    if (utc.ok()) {
-      const calendar::LocalDateTime local = utc->ToLocal(instant);
-      year = local.date.year, month = local.date.month, day = local.date.day;
-      hour = local.hour, minute = local.minute, second = local.second;
-    }
-  }
-  char text[32];
-  std::snprintf(text, sizeof text, "%02d-%s-%04d %02d:%02d:%02d", day, kMonths[std::clamp(month, 1, 12) - 1], year,
-                hour, minute, second);
-  return text;
-}
-
-void WriteSuccessHead(JsonWriter& json) {
-  json.BeginObject();
-  json.Key("status").String("success");
-}
-
-/// Order responses say which engine answered: always the paper broker in this build.
-void WriteMode(JsonWriter& json) { json.Key("mode").String("analyze"); }
-
-/// Idempotency: OpenAlgo clients send none, and two identical requests are two orders. A client that retries
-/// may send `Idempotency-Key`; it is scoped to the caller and the endpoint.
-std::string IdempotencyKey(const Request& request, const Caller& caller, std::string_view endpoint,
-                           std::vector<Error>& errors) {
-  auto header = request.Header("idempotency-key");
-  if (!header.has_value()) {
-    return {};
-  }
-  if (header->empty() || header->size() > 64 ||
-      header->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-") !=
-          std::string_view::npos) {
-    errors.push_back(Error::InvalidArgument("Idempotency-Key must be 1-64 characters of [A-Za-z0-9._:-]",
-                                            "Idempotency-Key"));
-    return {};
-  }
-  const std::string& who = !caller.key_id.empty() ? caller.key_id : caller.principal;
-  return "oa:" + who + ":" + std::string(endpoint) + ":" + std::string(*header);
-}
-
-/// The fields placeorder, placesmartorder and modifyorder share. `quantity_minimum` is 1 for orders, 0 for
-/// smart orders (the target decides).
-struct OrderFields {
-  std::optional<InstrumentId> instrument;
-  std::optional<Side> side;
-  std::optional<OrderType> type;
-  std::optional<Product> product;
-  std::optional<std::int64_t> quantity;
-  std::optional<Price> price;
-  std::optional<Price> trigger_price;
-  std::string strategy;
-};
-
-OrderFields ReadOrderFields(Fields& fields, std::int64_t quantity_minimum, bool all_required) {
-  OrderFields out;
-  auto strategy = fields.Text("strategy", false);
-  out.strategy = strategy.value_or("");
-  auto exchange = fields.Text("exchange", true);
-  auto symbol = fields.Text("symbol", true);
-  if (exchange && symbol) {
-    auto id = InstrumentId::Make(*exchange, *symbol);
-    if (!id.ok()) {
-      fields.Fail("symbol", "'" + *symbol + "' on '" + *exchange + "' is not a valid symbol: " + id.error().message);
-    } else {
-      out.instrument = *id;
-    }
-  }
-  if (auto action = fields.Text("action", true)) {
-    auto side = ParseSide(*action);
-    if (side.ok()) {
-      out.side = *side;
-    } else {
-      fields.Fail("action", "must be BUY or SELL, was '" + *action + "'");
-    }
-  }
-  auto pricetype = fields.Text("pricetype", all_required);
-  if (pricetype) {
-    const std::string text = pricetype->empty() ? "MARKET" : *pricetype;
-    auto type = ParseOrderType(text);
-    if (type.ok()) {
-      out.type = *type;
-    } else {
-      fields.Fail("pricetype", "must be MARKET, LIMIT, SL or SL-M, was '" + text + "'");
-    }
-  }
-  auto product_text = fields.Text("product", all_required);
-  if (product_text) {
-    const std::string text = product_text->empty() ? "MIS" : *product_text;
-    auto product = ParseProduct(text);
-    if (product.ok()) {
-      out.product = *product;
-    } else {
-      fields.Fail("product", "must be MIS, CNC or NRML, was '" + text + "'");
-    }
-  }
-  out.quantity = fields.Whole("quantity", true, quantity_minimum);
-  out.price = fields.Decimal("price", all_required);
-  out.trigger_price = fields.Decimal("trigger_price", false);
-  (void)fields.Whole("disclosed_quantity", false, 0, 0);
-  if (out.type && out.price && NeedsLimitPrice(*out.type) && !out.price->is_positive()) {
-    fields.Fail("price", "must be above 0 for a " + std::string(ToString(*out.type)) + " order");
-  }
-  if (out.type && out.trigger_price && NeedsTriggerPrice(*out.type) && !out.trigger_price->is_positive()) {
-    fields.Fail("trigger_price", "must be above 0 for a " + std::string(ToString(*out.type)) + " order");
-  }
-  return out;
-}
-
-OrderRequest ToRequest(const OrderFields& fields, std::string idempotency_key) {
-  OrderRequest request;
-  request.instrument_id = *fields.instrument;
-  request.side = *fields.side;
-  request.type = *fields.type;
-  request.product = *fields.product;
-  request.quantity = Quantity::FromUnits(*fields.quantity);
-  if (NeedsLimitPrice(request.type)) {
-    request.price = fields.price;
-  }
-  if (NeedsTriggerPrice(request.type)) {
-    request.trigger_price = fields.trigger_price;
-  }
-  request.strategy = fields.strategy;
-  request.idempotency_key = std::move(idempotency_key);
-  return request;
-}
-
-/// A placed order: 200 with the order id, or 400 with the reason and the id of the refused order (it stays
-/// in the order book as rejected, as at a broker).
-Response PlacedResponse(const system::PlaceResult& placed) {
-  const bool refused = placed.status == execution::OrderStatus::kDenied ||
-                       placed.status == execution::OrderStatus::kRejected;
-  JsonWriter json;
-  json.BeginObject();
-  if (refused) {
-    const std::string message = placed.reason.empty() ? "order rejected" : placed.reason;
-    json.Key("status").String("error");
-    json.Key("message").String(message);
-    json.Key("orderid").String(placed.order_id.value());
-    WriteMode(json);
-    json.Key("error").BeginObject();
-    json.Key("code").String(ErrorCodeName(ErrorCode::kInvalidArgument));
-    json.Key("message").String(message);
-    json.Key("field").Null();
-    json.EndObject();
-    json.EndObject();
-    return Response::Json(json.Take(), 400);
-  }
-  json.Key("status").String("success");
-  json.Key("orderid").String(placed.order_id.value());
-  WriteMode(json);
-  json.EndObject();
-  return Response::Json(json.Take());
+Handler Guard(const std::shared_ptr<Context>& context, OpenAlgoHandler handler) {
+  return Guarded(context->authenticator, context->rate_limiter,
+                 [context, handler](const Caller& caller, const Request& request, const json::object& body) {
+                   return handler(*context, caller, request, body);
+                 });
 }
 
 // --- handlers ---
@@ -885,10 +503,9 @@ Response AnalyzerToggle(Context& context, const Caller&, const Request&, const j
 void AddOpenAlgoRoutes(Router& router, system::TradingService& trading, const AuthContext& auth) {
   auto context = std::make_shared<Context>(
       Context{trading, auth.authenticator, auth.rate_limiter, std::make_shared<AnalyzerState>()});
-  using Fn = Response (*)(Context&, const Caller&, const Request&, const json::object&);
   struct Entry {
     const char* path;
-    Fn fn;
+    OpenAlgoHandler fn;
     const char* summary;
     const char* operation_id;
     bool consequential;
@@ -914,14 +531,7 @@ void AddOpenAlgoRoutes(Router& router, system::TradingService& trading, const Au
       {"/api/v1/analyzer/toggle", AnalyzerToggle, "Switch the analyzer flag (OpenAlgo)", "postAnalyzerToggle", true},
   };
   for (const Entry& entry : entries) {
-    RouteDoc doc = MakeDoc(entry.summary, entry.operation_id, {"openalgo"});
-    doc.description = "OpenAlgo-compatible; apikey in the JSON body (docs/openalgo-api.md).";
-    doc.consequential = entry.consequential;
-    doc.request_body_schema = R"({"type":"object","properties":{"apikey":{"type":"string"}}})";
-    const Fn fn = entry.fn;
-    // The route itself stays unauthenticated at the router: Guard checks the key so refusals keep OpenAlgo's
-    // 403 shape instead of the router's 401.
-    router.Post(entry.path, Guard(context, fn), doc);
+    AddEdgeRoute(router, entry.path, Guard(context, entry.fn), entry.summary, entry.operation_id, entry.consequential);
   }
 }
 
