@@ -5,6 +5,7 @@
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <optional>
@@ -39,10 +40,22 @@ const Logger& MarketLog() {
 }
 
 // Catching up discards ticks: nothing subscribes yet; bars are what the simulator keeps.
-class DiscardTicks final : public adapters::simulator::TickSink {
+/// Keeps the last quote of each instrument; trades are in the simulator's own last price.
+class KeepLastQuote final : public adapters::simulator::TickSink {
  public:
-  void OnQuote(const QuoteTick&) override {}
+  explicit KeepLastQuote(std::unordered_map<InstrumentId, QuoteTick>& quotes) : quotes_(quotes) {}
+  void OnQuote(const QuoteTick& quote) override {
+    auto it = quotes_.find(quote.instrument_id);
+    if (it == quotes_.end()) {
+      quotes_.emplace(quote.instrument_id, quote);
+    } else {
+      it->second = quote;
+    }
+  }
   void OnTrade(const TradeTick&) override {}
+
+ private:
+  std::unordered_map<InstrumentId, QuoteTick>& quotes_;
 };
 
 /// The chartable underlyings of a simulator, sorted by id (listed option contracts have no spec).
@@ -225,6 +238,8 @@ Result<std::unique_ptr<MarketService>> MarketService::StartSimulator(const Optio
   std::unique_ptr<MarketService> service(new MarketService("simulator", "", clock));
   service->simulator_ = std::make_unique<adapters::simulator::MarketSimulator>(std::move(simulator).value());
   service->instruments_ = SimulatorInstruments(*service->simulator_);
+  service->option_underlyings_ = service->simulator_->OptionUnderlyings();
+  std::sort(service->option_underlyings_.begin(), service->option_underlyings_.end());
   return service;
 }
 
@@ -263,6 +278,9 @@ Result<std::unique_ptr<MarketService>> MarketService::Start(const config::DataCo
         return simulator.error();
       }
       simulated = SimulatorInstruments(*simulator);
+      if (role == "primary") {
+        service->option_underlyings_ = simulator->OptionUnderlyings();
+      }
       for (const InstrumentInfo& info : simulated) {
         simulated_calendars.emplace(info.id, simulator->Spec(info.id)->session_calendar);
       }
@@ -479,7 +497,7 @@ Result<InstrumentInfo> MarketService::Resolve(std::string_view text) const {
 void MarketService::CatchUp() {
   const UnixNanos now = clock_.Now();
   if (now > simulator_->Now()) {
-    DiscardTicks sink;
+    KeepLastQuote sink(sim_quotes_);
     simulator_->AdvanceTo(now, sink);
   }
 }
@@ -504,6 +522,120 @@ Result<std::vector<Bar>> MarketService::Bars(const InstrumentId& id, BarSpec spe
 }
 
 std::vector<InstrumentInfo> MarketService::Instruments() const { return instruments_; }
+
+Result<MarketQuote> MarketService::Quote(const InstrumentId& id) {
+  const UnixNanos now = clock_.Now();
+  MarketQuote out;
+  out.id = id;
+  // Session figures from daily bars: the last one is today's (forming) session, the one before it closed.
+  auto daily = Bars(id, BarSpec{1, BarUnit::kDay}, now - std::chrono::hours(24 * 14), now + std::chrono::hours(24));
+  if (!daily.ok()) {
+    return daily.error();
+  }
+  if (!daily->empty()) {
+    const Bar& today = daily->back();
+    out.ts = today.ts_event;
+    out.ltp = today.close;
+    out.open = today.open;
+    out.high = today.high;
+    out.low = today.low;
+    out.volume = today.volume;
+    if (daily->size() >= 2) {
+      out.prev_close = (*daily)[daily->size() - 2].close;
+    }
+  }
+  std::optional<QuoteTick> quote;
+  std::optional<Price> last;
+  if (simulator_) {
+    std::lock_guard lock(mutex_);
+    CatchUp();
+    if (auto it = sim_quotes_.find(id); it != sim_quotes_.end()) {
+      quote = it->second;
+    }
+    last = simulator_->LastPrice(id);
+  } else {
+    Live& live = *live_;
+    bool subscribe = false;
+    {
+      std::lock_guard lock(mutex_);
+      subscribe = quote_subscribed_.insert(id).second;
+    }
+    const std::string primary = source_;
+    if (subscribe) {
+      (void)live.OnKernel<bool>([&live, id, primary]() -> Result<bool> {
+        (void)live.engine->Subscribe(data::Subscription{id, data::DataKind::kQuotes, {}}, primary);
+        (void)live.engine->Subscribe(data::Subscription{id, data::DataKind::kTrades, {}}, primary);
+        return true;
+      });
+    }
+    if (live.simulator != nullptr && source_ == "simulator") {
+      live.simulator->Pump(now);
+    }
+    auto seen = live.OnKernel<std::pair<std::optional<QuoteTick>, std::optional<Price>>>(
+        [&live, id]() -> Result<std::pair<std::optional<QuoteTick>, std::optional<Price>>> {
+          std::pair<std::optional<QuoteTick>, std::optional<Price>> result;
+          if (const QuoteTick* q = live.cache.Quote(id)) {
+            result.first = *q;
+          }
+          if (const TradeTick* t = live.cache.Trade(id)) {
+            result.second = t->price;
+          }
+          return result;
+        });
+    if (seen.ok()) {
+      quote = seen->first;
+      last = seen->second;
+    }
+  }
+  if (quote.has_value()) {
+    out.bid = quote->bid;
+    out.ask = quote->ask;
+    out.bid_size = quote->bid_size;
+    out.ask_size = quote->ask_size;
+    if (quote->ts_event > out.ts) {
+      out.ts = quote->ts_event;
+    }
+  }
+  if (last.has_value() && last->is_positive()) {
+    out.ltp = *last;
+    if (out.high.is_positive() && out.ltp > out.high) {
+      out.high = out.ltp;
+    }
+    if (out.low.is_positive() && out.ltp < out.low) {
+      out.low = out.ltp;
+    }
+  }
+  if (!out.ltp.is_positive() && !quote.has_value()) {
+    return Error::NotFound("no price yet for " + std::string(id.value()), "symbol");
+  }
+  return out;
+}
+
+Result<OptionChain> MarketService::Chain(const InstrumentId& underlying, std::optional<CivilDate> expiry) {
+  if (simulator_) {
+    std::lock_guard lock(mutex_);
+    CatchUp();
+    auto chain = simulator_->Chain(underlying, simulator_->Now());
+    if (!chain.ok() || !expiry.has_value()) {
+      return chain;
+    }
+    std::erase_if(chain->expiries, [&](const ExpirySlice& slice) { return slice.expiry != *expiry; });
+    if (chain->expiries.empty()) {
+      char date[16];
+      std::snprintf(date, sizeof date, "%04d-%02d-%02d", expiry->year, expiry->month, expiry->day);
+      return Error::NotFound("no listed expiry " + std::string(date) + " for " + std::string(underlying.value()),
+                             "expiry");
+    }
+    return chain;
+  }
+  Live& live = *live_;
+  if (live.simulator != nullptr && source_ == "simulator") {
+    live.simulator->Pump(clock_.Now());
+    return live.simulator->RequestChain(underlying, expiry);
+  }
+  data::DataClient* primary = live.clients.front().get();
+  return live.OnKernel<OptionChain>([primary, underlying, expiry]() { return primary->RequestChain(underlying, expiry); });
+}
 
 Result<FeedsSnapshot> MarketService::Feeds() const {
   if (!live_) {

@@ -5,7 +5,10 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "config/config.hpp"
@@ -16,6 +19,8 @@
 #include "data/data_engine.hpp"
 #include "data/feed_manager.hpp"
 #include "model/bar.hpp"
+#include "model/option_chain.hpp"
+#include "model/tick.hpp"
 
 namespace td::adapters::simulator {
 class MarketSimulator;
@@ -36,6 +41,21 @@ struct SourceHealth {
   data::FeedStatus status;
   data::SourceCounters counters;
   std::string role;  // "primary", "backup" or "" (registered but not part of a feed)
+};
+
+/// The latest quote of an instrument: last price, best bid/ask when the source quotes them, and the
+/// current (or last) session's open/high/low/volume with the previous session's close.
+struct MarketQuote {
+  InstrumentId id;
+  UnixNanos ts;  // newest information used
+  Price ltp;
+  std::optional<Price> bid;
+  std::optional<Price> ask;
+  Quantity bid_size;
+  Quantity ask_size;
+  Price open, high, low;  // session so far (zero when no bar yet)
+  Price prev_close;       // zero when unknown
+  Quantity volume;        // session volume so far
 };
 
 /// A consistent snapshot of the market-data plumbing, taken on the kernel thread.
@@ -86,6 +106,15 @@ class MarketService {
   std::string_view backup() const { return backup_; }
   UnixNanos Now() const { return clock_.Now(); }
 
+  /// The latest quote of an instrument. The first call for an instrument subscribes its quotes and trades at
+  /// the primary source, so bid/ask may be absent until the next tick; the session figures come from bars.
+  Result<MarketQuote> Quote(const InstrumentId& id);
+  /// An option-chain snapshot of an underlying now (every listed expiry, or only `expiry`). Simulator-backed
+  /// markets price it from the simulator's surface; vendor sources ask their DataClient::RequestChain.
+  Result<OptionChain> Chain(const InstrumentId& underlying, std::optional<CivilDate> expiry = std::nullopt);
+  /// Underlyings with option chains, sorted (vendor sources: data.symbols, whose chains are asked on demand).
+  std::vector<InstrumentId> OptionUnderlyings() const { return option_underlyings_; }
+
   /// Feed health and per-source counters (empty for StartSimulator, which runs no engine).
   Result<FeedsSnapshot> Feeds() const;
 
@@ -103,6 +132,9 @@ class MarketService {
   std::vector<InstrumentInfo> instruments_;
   bool open_universe_ = false;  // vendor sources: any EXCHANGE:SYMBOL resolves
   std::unique_ptr<Live> live_;  // Start only
+  std::vector<InstrumentId> option_underlyings_;
+  std::unordered_map<InstrumentId, QuoteTick> sim_quotes_;  // StartSimulator: the last quote per instrument
+  std::unordered_set<InstrumentId> quote_subscribed_;       // Start: instruments whose quotes the engine takes
 };
 
 }  // namespace td::system

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "system/trading_service.hpp"
 
+#include <atomic>
 #include <cmath>
+#include <condition_variable>
+#include <deque>
 #include <functional>
 #include <future>
 #include <map>
@@ -50,6 +53,122 @@ Quantity AbsQuantity(std::int64_t raw) {
   const std::int64_t magnitude = raw < 0 ? -raw : raw;
   return Quantity::FromRaw(magnitude, magnitude % kFixedScale == 0 ? 0 : 9);
 }
+
+/// Hands order views from the engine thread to the listeners on a thread of its own, in order, through a
+/// bounded queue (the engine never waits for a listener).
+class OrderUpdateNotifier {
+ public:
+  using Listener = std::function<void(const OrderView&)>;
+
+  OrderUpdateNotifier() : thread_([this] { Run(); }) {}
+  ~OrderUpdateNotifier() { Stop(); }
+  OrderUpdateNotifier(const OrderUpdateNotifier&) = delete;
+  OrderUpdateNotifier& operator=(const OrderUpdateNotifier&) = delete;
+
+  /// Cheap check for the engine thread: views are built only when someone listens.
+  bool has_listeners() const { return listener_count_.load(std::memory_order_acquire) > 0; }
+
+  std::uint64_t Add(Listener listener) {
+    std::lock_guard lock(listeners_mutex_);
+    const std::uint64_t id = ++next_id_;
+    listeners_.emplace(id, std::make_shared<Listener>(std::move(listener)));
+    listener_count_.store(listeners_.size(), std::memory_order_release);
+    return id;
+  }
+
+  void Remove(std::uint64_t id) {
+    {
+      std::lock_guard lock(listeners_mutex_);
+      listeners_.erase(id);
+      listener_count_.store(listeners_.size(), std::memory_order_release);
+    }
+    // Wait out a delivery in progress so the listener is never called after Remove returns (a listener removing
+    // itself would wait for itself: skip the wait on the notifier thread).
+    if (std::this_thread::get_id() != thread_.get_id()) {
+      std::lock_guard delivering(delivery_mutex_);
+    }
+  }
+
+  /// Engine thread: queues one view; drops it when the queue is full.
+  bool Push(OrderView view) {
+    {
+      std::lock_guard lock(queue_mutex_);
+      if (queue_.size() >= TradingService::kMaxPendingOrderUpdates) {
+        dropped_.fetch_add(1, std::memory_order_relaxed);
+        return false;
+      }
+      queue_.push_back(std::move(view));
+    }
+    wake_.notify_one();
+    return true;
+  }
+
+  std::uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
+
+  void Stop() {
+    {
+      std::lock_guard lock(queue_mutex_);
+      if (stopping_) {
+        return;
+      }
+      stopping_ = true;
+    }
+    wake_.notify_one();
+    if (thread_.joinable()) {
+      thread_.join();
+    }
+  }
+
+ private:
+  void Run() {
+    std::unique_lock lock(queue_mutex_);
+    for (;;) {
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (stopping_) {
+        return;
+      }
+      std::deque<OrderView> batch;
+      batch.swap(queue_);
+      lock.unlock();
+      {
+        std::lock_guard delivering(delivery_mutex_);
+        for (const OrderView& view : batch) {
+          Deliver(view);
+        }
+      }
+      lock.lock();
+    }
+  }
+
+  void Deliver(const OrderView& view) {
+    std::vector<std::pair<std::uint64_t, std::shared_ptr<Listener>>> current;
+    {
+      std::lock_guard lock(listeners_mutex_);
+      current.assign(listeners_.begin(), listeners_.end());
+    }
+    for (const auto& [id, listener] : current) {
+      {
+        std::lock_guard lock(listeners_mutex_);
+        if (!listeners_.contains(id)) {
+          continue;  // removed by an earlier listener of this update
+        }
+      }
+      (*listener)(view);
+    }
+  }
+
+  std::mutex listeners_mutex_;
+  std::map<std::uint64_t, std::shared_ptr<Listener>> listeners_;
+  std::uint64_t next_id_ = 0;
+  std::atomic<std::size_t> listener_count_{0};
+  std::mutex delivery_mutex_;
+  std::mutex queue_mutex_;
+  std::condition_variable wake_;
+  std::deque<OrderView> queue_;
+  bool stopping_ = false;
+  std::atomic<std::uint64_t> dropped_{0};
+  std::thread thread_;  // last: it starts in the constructor and uses everything above
+};
 
 }  // namespace
 
@@ -166,6 +285,18 @@ struct TradingService::State {
   }
 
   void OnEvent(const execution::OrderEvent& event) {
+    Record(event);
+    // Replayed history (no engine yet) is not news; live changes go to the listeners once applied.
+    if (engine != nullptr && notifier.has_listeners()) {
+      if (const execution::Order* order = engine->FindOrder(execution::EventOrderId(event))) {
+        if (!notifier.Push(View(*order))) {
+          log.Warn("order update dropped: the listeners are behind", {{"order", order->client_order_id().value()}});
+        }
+      }
+    }
+  }
+
+  void Record(const execution::OrderEvent& event) {
     std::visit(
         [this, &event](const auto& e) {
           using E = std::decay_t<decltype(e)>;
@@ -284,6 +415,7 @@ struct TradingService::State {
   std::map<InstrumentId, InstrumentDisplay> displays;  // read by API threads
   std::thread thread;
   Logger log{"trading"};
+  OrderUpdateNotifier notifier;
 };
 
 template <typename T, typename Fn>
@@ -365,8 +497,17 @@ TradingService::~TradingService() {
   if (state_->thread.joinable()) {
     state_->thread.join();
   }
+  state_->notifier.Stop();
   state_->clock.Cancel(kPollTimer);
 }
+
+std::uint64_t TradingService::AddOrderListener(std::function<void(const OrderView&)> listener) {
+  return state_->notifier.Add(std::move(listener));
+}
+
+void TradingService::RemoveOrderListener(std::uint64_t id) { state_->notifier.Remove(id); }
+
+std::uint64_t TradingService::dropped_order_updates() const { return state_->notifier.dropped(); }
 
 Result<PlaceResult> TradingService::Place(const OrderRequest& request) {
   return Call<PlaceResult>([this, request] { return state_->Place(request); });

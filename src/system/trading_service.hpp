@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -154,6 +155,20 @@ class TradingService {
 
   /// Frames replayed from the journal at start.
   std::uint64_t replayed_frames() const { return replayed_frames_; }
+
+  /// Order updates: `listener` receives the order's view after every state change of an order (submitted,
+  /// accepted, denied, rejected, filled or partially filled, modified, cancelled, expired, pending states), in
+  /// the order the changes happened. Replayed history is not sent. Listeners run on the service's notifier
+  /// thread, never on the engine thread, one call at a time: a listener may call back into the service, and a
+  /// slow one delays later notifications but never trading. The queue between the two threads holds at most
+  /// `kMaxPendingOrderUpdates` views; beyond that new updates are dropped (counted, logged) rather than block
+  /// the engine. Returns the id to remove the listener with.
+  std::uint64_t AddOrderListener(std::function<void(const OrderView&)> listener);
+  /// After it returns the listener is never called again (from inside a listener: after that call returns).
+  void RemoveOrderListener(std::uint64_t id);
+  /// Order updates dropped because the notifier queue was full.
+  std::uint64_t dropped_order_updates() const;
+  static constexpr std::size_t kMaxPendingOrderUpdates = 65'536;
 
  private:
   struct State;

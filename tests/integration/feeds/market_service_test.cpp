@@ -60,6 +60,18 @@ TEST(MarketServiceStart, SimulatorFeedsAreServedAsJsonAndPrometheus) {
   ASSERT_TRUE(bars.ok()) << bars.error().ToString();
   EXPECT_FALSE(bars->empty()) << "daily history reaches back a year";
   EXPECT_EQ((*market)->Resolve("NOPE:XYZ").error().code, ErrorCode::kNotFound);
+  // Quotes and chains come from the same simulator through the engine (bid/ask need an open session).
+  auto quote = (*market)->Quote(spy->id);
+  ASSERT_TRUE(quote.ok()) << quote.error().ToString();
+  EXPECT_TRUE(quote->ltp.is_positive());
+  EXPECT_TRUE(quote->prev_close.is_positive());
+  if (quote->bid && quote->ask) {
+    EXPECT_LE(*quote->bid, *quote->ask);
+  }
+  auto chain = (*market)->Chain(spy->id);
+  ASSERT_TRUE(chain.ok()) << chain.error().ToString();
+  EXPECT_FALSE(chain->expiries.empty());
+  EXPECT_FALSE((*market)->OptionUnderlyings().empty());
 
   api::HttpServerOptions options;
   options.listen_port = 0;
