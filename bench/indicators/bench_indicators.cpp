@@ -14,6 +14,7 @@
 #include "indicators/batch.hpp"
 #include "indicators/fused.hpp"
 #include "indicators/ichimoku.hpp"
+#include "indicators/session_levels.hpp"
 
 namespace td::indicators {
 namespace {
@@ -58,6 +59,11 @@ Data& D() {
   static Data data;
   return data;
 }
+
+// Streaming benchmarks also report the minimum over repetitions (run with --benchmark_repetitions=5): on the
+// shared machine the minimum is the least disturbed figure, the median the typical one.
+double MinimumOf(const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); }
+#define TD_STREAM_BENCHMARK(fn) BENCHMARK(fn)->ComputeStatistics("min", MinimumOf)
 
 void PerBar(benchmark::State& state) {
   state.counters["per_bar"] = benchmark::Counter(
@@ -356,34 +362,51 @@ void BM_SeparateEmaRsiAtrBollingerVwap(benchmark::State& state) {
 }
 BENCHMARK(BM_SeparateEmaRsiAtrBollingerVwap);
 
-// ---- streaming: one Update plus reading the value, per bar ----
+// ---- streaming: one Update plus reading the value(s), per bar ----
 
-// Every value is folded into a sink so none can be skipped; the state may stay in registers, as in a
+// Every value read is folded into a sink so none can be skipped; the state may stay in registers, as in a
 // handler's tight loop. BM_StreamEmaInMemory shows the cost when the state goes through memory every update.
-template <typename Indicator, typename Step>
-void Stream(benchmark::State& state, const Indicator& prototype, Step step) {
+// Indicators with several lines have a variant that reads all of them every bar (a consumer that plots or
+// tests every line pays for every line).
+template <typename Indicator, typename Step, typename Read>
+void Stream(benchmark::State& state, const Indicator& prototype, Step step, Read read) {
   auto& d = D();
   Indicator indicator = prototype;
   for (auto _ : state) {
     double sink = 0.0;
     for (std::size_t i = 0; i < kBars; ++i) {
       step(indicator, d, i);
-      sink += indicator.Value();
+      sink += read(indicator);
     }
     benchmark::DoNotOptimize(sink);
   }
   PerBar(state);
 }
 
+template <typename Indicator, typename Step>
+void Stream(benchmark::State& state, const Indicator& prototype, Step step) {
+  Stream(state, prototype, step, [](const Indicator& x) { return x.Value(); });
+}
+
+// Synthetic session clock for the session-keyed indicators: one-minute bars, a session opens every day.
+constexpr std::int64_t kNsPerMinute = 60'000'000'000;
+constexpr std::int64_t kNsPerDay = 1440 * kNsPerMinute;
+std::int64_t SessionOpenNs(const Data& d, std::size_t i) { return d.session[i] * kNsPerDay; }
+std::int64_t BarStartNs(const Data& d, std::size_t i) {
+  return SessionOpenNs(d, i) + static_cast<std::int64_t>(d.slot[i]) * kNsPerMinute;
+}
+
+// Moving averages
+
 void BM_StreamSma(benchmark::State& state) {
   Stream(state, Sma(20), [](Sma& x, const Data& d, std::size_t i) { x.Update(d.close[i]); });
 }
-BENCHMARK(BM_StreamSma);
+TD_STREAM_BENCHMARK(BM_StreamSma);
 
 void BM_StreamEma(benchmark::State& state) {
   Stream(state, Ema(20), [](Ema& x, const Data& d, std::size_t i) { x.Update(d.close[i]); });
 }
-BENCHMARK(BM_StreamEma);
+TD_STREAM_BENCHMARK(BM_StreamEma);
 
 void BM_StreamEmaInMemory(benchmark::State& state) {
   auto& d = D();
@@ -396,82 +419,276 @@ void BM_StreamEmaInMemory(benchmark::State& state) {
   }
   PerBar(state);
 }
-BENCHMARK(BM_StreamEmaInMemory);
+TD_STREAM_BENCHMARK(BM_StreamEmaInMemory);
+
+void BM_StreamWilder(benchmark::State& state) {
+  Stream(state, Wilder(14), [](Wilder& x, const Data& d, std::size_t i) { x.Update(d.close[i]); });
+}
+TD_STREAM_BENCHMARK(BM_StreamWilder);
+
+void BM_StreamWma(benchmark::State& state) {
+  Stream(state, Wma(20), [](Wma& x, const Data& d, std::size_t i) { x.Update(d.close[i]); });
+}
+TD_STREAM_BENCHMARK(BM_StreamWma);
+
+// Momentum
 
 void BM_StreamRsi(benchmark::State& state) {
   Stream(state, Rsi(14), [](Rsi& x, const Data& d, std::size_t i) { x.Update(d.close[i]); });
 }
-BENCHMARK(BM_StreamRsi);
+TD_STREAM_BENCHMARK(BM_StreamRsi);
+
+void BM_StreamStochRsi(benchmark::State& state) {
+  Stream(state, StochRsi(14, 14), [](StochRsi& x, const Data& d, std::size_t i) { x.Update(d.close[i]); });
+}
+TD_STREAM_BENCHMARK(BM_StreamStochRsi);
+
+void BM_StreamMacd(benchmark::State& state) {
+  Stream(state, Macd(), [](Macd& x, const Data& d, std::size_t i) { x.Update(d.close[i]); });
+}
+TD_STREAM_BENCHMARK(BM_StreamMacd);
+
+void BM_StreamMacdAllLines(benchmark::State& state) {
+  Stream(
+      state, Macd(), [](Macd& x, const Data& d, std::size_t i) { x.Update(d.close[i]); },
+      [](const Macd& x) { return x.Line() + x.Signal() + x.Histogram(); });
+}
+TD_STREAM_BENCHMARK(BM_StreamMacdAllLines);
+
+void BM_StreamAdx(benchmark::State& state) {
+  Stream(state, Adx(14), [](Adx& x, const Data& d, std::size_t i) { x.Update(d.high[i], d.low[i], d.close[i]); });
+}
+TD_STREAM_BENCHMARK(BM_StreamAdx);
+
+void BM_StreamAdxWithDi(benchmark::State& state) {
+  Stream(
+      state, Adx(14), [](Adx& x, const Data& d, std::size_t i) { x.Update(d.high[i], d.low[i], d.close[i]); },
+      [](const Adx& x) { return x.Value() + x.PlusDi() + x.MinusDi(); });
+}
+TD_STREAM_BENCHMARK(BM_StreamAdxWithDi);
+
+void BM_StreamElderImpulse(benchmark::State& state) {
+  Stream(state, ElderImpulse(), [](ElderImpulse& x, const Data& d, std::size_t i) { x.Update(d.close[i]); });
+}
+TD_STREAM_BENCHMARK(BM_StreamElderImpulse);
+
+// Volatility
+
+void BM_StreamTrueRange(benchmark::State& state) {
+  Stream(state, TrueRange(),
+         [](TrueRange& x, const Data& d, std::size_t i) { x.Update(d.high[i], d.low[i], d.close[i]); });
+}
+TD_STREAM_BENCHMARK(BM_StreamTrueRange);
 
 void BM_StreamAtr(benchmark::State& state) {
   Stream(state, Atr(14), [](Atr& x, const Data& d, std::size_t i) { x.Update(d.high[i], d.low[i], d.close[i]); });
 }
-BENCHMARK(BM_StreamAtr);
+TD_STREAM_BENCHMARK(BM_StreamAtr);
+
+void BM_StreamAtrEma(benchmark::State& state) {
+  Stream(state, AtrEma(14), [](AtrEma& x, const Data& d, std::size_t i) { x.Update(d.high[i], d.low[i], d.close[i]); });
+}
+TD_STREAM_BENCHMARK(BM_StreamAtrEma);
 
 void BM_StreamBollinger(benchmark::State& state) {
-  auto& d = D();
-  Bollinger bb(20, 2.0);
-  for (auto _ : state) {
-    double sink = 0.0;
-    for (std::size_t i = 0; i < kBars; ++i) {
-      bb.Update(d.close[i]);
-      const Bands b = bb.Values();
-      sink += b.upper + b.lower + b.width;
-    }
-    benchmark::DoNotOptimize(sink);
-  }
-  PerBar(state);
+  Stream(
+      state, Bollinger(20, 2.0), [](Bollinger& x, const Data& d, std::size_t i) { x.Update(d.close[i]); },
+      [](const Bollinger& x) {
+        const Bands b = x.Values();
+        return b.upper + b.lower + b.width;
+      });
 }
-BENCHMARK(BM_StreamBollinger);
+TD_STREAM_BENCHMARK(BM_StreamBollinger);
+
+void BM_StreamKeltner(benchmark::State& state) {
+  Stream(
+      state, Keltner(), [](Keltner& x, const Data& d, std::size_t i) { x.Update(d.high[i], d.low[i], d.close[i]); },
+      [](const Keltner& x) {
+        const Bands b = x.Values();
+        return b.upper + b.lower + b.width;
+      });
+}
+TD_STREAM_BENCHMARK(BM_StreamKeltner);
+
+void BM_StreamSqueeze(benchmark::State& state) {
+  Stream(state, Squeeze(), [](Squeeze& x, const Data& d, std::size_t i) { x.Update(d.high[i], d.low[i], d.close[i]); });
+}
+TD_STREAM_BENCHMARK(BM_StreamSqueeze);
+
+void BM_StreamSupertrend(benchmark::State& state) {
+  Stream(state, Supertrend(),
+         [](Supertrend& x, const Data& d, std::size_t i) { x.Update(d.high[i], d.low[i], d.close[i]); });
+}
+TD_STREAM_BENCHMARK(BM_StreamSupertrend);
+
+void BM_StreamSupertrendWithDirection(benchmark::State& state) {
+  Stream(
+      state, Supertrend(),
+      [](Supertrend& x, const Data& d, std::size_t i) { x.Update(d.high[i], d.low[i], d.close[i]); },
+      [](const Supertrend& x) { return x.Value() + static_cast<double>(x.Direction()); });
+}
+TD_STREAM_BENCHMARK(BM_StreamSupertrendWithDirection);
+
+void BM_StreamChandelier(benchmark::State& state) {
+  Stream(
+      state, ChandelierExit(),
+      [](ChandelierExit& x, const Data& d, std::size_t i) { x.Update(d.high[i], d.low[i], d.close[i]); },
+      [](const ChandelierExit& x) { return x.LongStop() + x.ShortStop(); });
+}
+TD_STREAM_BENCHMARK(BM_StreamChandelier);
+
+void BM_StreamHvCloseToClose(benchmark::State& state) {
+  Stream(state, HistVolCloseToClose(20, 252.0),
+         [](HistVolCloseToClose& x, const Data& d, std::size_t i) { x.Update(d.close[i]); });
+}
+TD_STREAM_BENCHMARK(BM_StreamHvCloseToClose);
+
+void BM_StreamHvParkinson(benchmark::State& state) {
+  Stream(state, HistVolParkinson(20, 252.0),
+         [](HistVolParkinson& x, const Data& d, std::size_t i) { x.Update(d.high[i], d.low[i]); });
+}
+TD_STREAM_BENCHMARK(BM_StreamHvParkinson);
+
+void BM_StreamHvGarmanKlass(benchmark::State& state) {
+  Stream(state, HistVolGarmanKlass(20, 252.0), [](HistVolGarmanKlass& x, const Data& d, std::size_t i) {
+    x.Update(d.open[i], d.high[i], d.low[i], d.close[i]);
+  });
+}
+TD_STREAM_BENCHMARK(BM_StreamHvGarmanKlass);
+
+// Rolling windows
+
+void BM_StreamRollingMax(benchmark::State& state) {
+  Stream(state, RollingMax(20), [](RollingMax& x, const Data& d, std::size_t i) { x.Update(d.high[i]); });
+}
+TD_STREAM_BENCHMARK(BM_StreamRollingMax);
+
+void BM_StreamRollingMin(benchmark::State& state) {
+  Stream(state, RollingMin(20), [](RollingMin& x, const Data& d, std::size_t i) { x.Update(d.low[i]); });
+}
+TD_STREAM_BENCHMARK(BM_StreamRollingMin);
+
+void BM_StreamIchimoku(benchmark::State& state) {
+  Stream(
+      state, Ichimoku(),
+      [](Ichimoku& x, const Data& d, std::size_t i) { x.Update(d.high[i], d.low[i], d.close[i]); },
+      [](const Ichimoku& x) { return x.CloudA() + x.Tenkan(); });
+}
+TD_STREAM_BENCHMARK(BM_StreamIchimoku);
+
+void BM_StreamIchimokuAllLines(benchmark::State& state) {
+  Stream(
+      state, Ichimoku(),
+      [](Ichimoku& x, const Data& d, std::size_t i) { x.Update(d.high[i], d.low[i], d.close[i]); },
+      [](const Ichimoku& x) {
+        return x.Tenkan() + x.Kijun() + x.SenkouA() + x.SenkouB() + x.CloudA() + x.CloudB() + x.LaggedClose();
+      });
+}
+TD_STREAM_BENCHMARK(BM_StreamIchimokuAllLines);
+
+// Volume
 
 void BM_StreamSessionVwap(benchmark::State& state) {
   Stream(state, SessionVwap(), [](SessionVwap& x, const Data& d, std::size_t i) {
     x.Update(d.high[i], d.low[i], d.close[i], d.volume[i], d.session[i]);
   });
 }
-BENCHMARK(BM_StreamSessionVwap);
+TD_STREAM_BENCHMARK(BM_StreamSessionVwap);
 
-void BM_StreamMacd(benchmark::State& state) {
-  Stream(state, Macd(), [](Macd& x, const Data& d, std::size_t i) { x.Update(d.close[i]); });
+void BM_StreamSessionVwapBands(benchmark::State& state) {
+  Stream(
+      state, SessionVwap(),
+      [](SessionVwap& x, const Data& d, std::size_t i) {
+        x.Update(d.high[i], d.low[i], d.close[i], d.volume[i], d.session[i]);
+      },
+      [](const SessionVwap& x) { return x.Upper(2.0) + x.Lower(2.0); });
 }
-BENCHMARK(BM_StreamMacd);
+TD_STREAM_BENCHMARK(BM_StreamSessionVwapBands);
 
-void BM_StreamAdx(benchmark::State& state) {
-  Stream(state, Adx(14), [](Adx& x, const Data& d, std::size_t i) { x.Update(d.high[i], d.low[i], d.close[i]); });
+void BM_StreamAnchoredVwap(benchmark::State& state) {
+  Stream(state, AnchoredVwap(), [](AnchoredVwap& x, const Data& d, std::size_t i) {
+    x.Update(d.high[i], d.low[i], d.close[i], d.volume[i]);
+  });
 }
-BENCHMARK(BM_StreamAdx);
+TD_STREAM_BENCHMARK(BM_StreamAnchoredVwap);
 
-void BM_StreamSupertrend(benchmark::State& state) {
-  Stream(state, Supertrend(),
-         [](Supertrend& x, const Data& d, std::size_t i) { x.Update(d.high[i], d.low[i], d.close[i]); });
+void BM_StreamObv(benchmark::State& state) {
+  Stream(state, Obv(), [](Obv& x, const Data& d, std::size_t i) { x.Update(d.close[i], d.volume[i]); });
 }
-BENCHMARK(BM_StreamSupertrend);
+TD_STREAM_BENCHMARK(BM_StreamObv);
 
-void BM_StreamRollingMax(benchmark::State& state) {
-  Stream(state, RollingMax(20), [](RollingMax& x, const Data& d, std::size_t i) { x.Update(d.high[i]); });
+void BM_StreamRelVolumeBars(benchmark::State& state) {
+  Stream(state, RelVolumeBars(20), [](RelVolumeBars& x, const Data& d, std::size_t i) { x.Update(d.volume[i]); });
 }
-BENCHMARK(BM_StreamRollingMax);
-
-void BM_StreamIchimoku(benchmark::State& state) {
-  auto& d = D();
-  Ichimoku ich;
-  for (auto _ : state) {
-    double sink = 0.0;
-    for (std::size_t i = 0; i < kBars; ++i) {
-      ich.Update(d.high[i], d.low[i], d.close[i]);
-      sink += ich.CloudA() + ich.Tenkan();
-    }
-    benchmark::DoNotOptimize(sink);
-  }
-  PerBar(state);
-}
-BENCHMARK(BM_StreamIchimoku);
+TD_STREAM_BENCHMARK(BM_StreamRelVolumeBars);
 
 void BM_StreamRelVolumeTimeOfDay(benchmark::State& state) {
   Stream(state, RelVolumeTimeOfDay(390, 20),
          [](RelVolumeTimeOfDay& x, const Data& d, std::size_t i) { x.Update(d.volume[i], d.session[i], d.slot[i]); });
 }
-BENCHMARK(BM_StreamRelVolumeTimeOfDay);
+TD_STREAM_BENCHMARK(BM_StreamRelVolumeTimeOfDay);
+
+void BM_StreamRelVolumeTimeOfDayBoth(benchmark::State& state) {
+  Stream(
+      state, RelVolumeTimeOfDay(390, 20),
+      [](RelVolumeTimeOfDay& x, const Data& d, std::size_t i) { x.Update(d.volume[i], d.session[i], d.slot[i]); },
+      [](const RelVolumeTimeOfDay& x) { return x.Value() + x.CumulativeValue(); });
+}
+TD_STREAM_BENCHMARK(BM_StreamRelVolumeTimeOfDayBoth);
+
+void BM_StreamVolumeFlow(benchmark::State& state) {
+  Stream(
+      state, VolumeFlow(50), [](VolumeFlow& x, const Data& d, std::size_t i) { x.Update(d.close[i], d.volume[i]); },
+      [](const VolumeFlow& x) { return x.Ratio() + x.Imbalance(); });
+}
+TD_STREAM_BENCHMARK(BM_StreamVolumeFlow);
+
+// Session levels
+
+void BM_StreamOpeningRange(benchmark::State& state) {
+  Stream(
+      state, OpeningRange(Duration(15 * kNsPerMinute), Duration(kNsPerMinute)),
+      [](OpeningRange& x, const Data& d, std::size_t i) {
+        x.Update(d.high[i], d.low[i], BarStartNs(d, i), SessionOpenNs(d, i));
+      },
+      [](const OpeningRange& x) { return x.High() + x.Low(); });
+}
+TD_STREAM_BENCHMARK(BM_StreamOpeningRange);
+
+void BM_StreamSessionHighLow(benchmark::State& state) {
+  Stream(
+      state, SessionHighLow(),
+      [](SessionHighLow& x, const Data& d, std::size_t i) { x.Update(d.high[i], d.low[i], d.session[i]); },
+      [](const SessionHighLow& x) { return x.High() + x.Low(); });
+}
+TD_STREAM_BENCHMARK(BM_StreamSessionHighLow);
+
+void BM_StreamPriorSessionHlc(benchmark::State& state) {
+  Stream(
+      state, PriorSessionHlc(),
+      [](PriorSessionHlc& x, const Data& d, std::size_t i) {
+        x.Update(d.high[i], d.low[i], d.close[i], d.session[i]);
+      },
+      [](const PriorSessionHlc& x) { return x.High() + x.Low() + x.Close(); });
+}
+TD_STREAM_BENCHMARK(BM_StreamPriorSessionHlc);
+
+// Pivots are computed once per session from the prior session's H/L/C; per call here, every bar.
+void BM_PivotsClassicAndCamarilla(benchmark::State& state) {
+  auto& d = D();
+  for (auto _ : state) {
+    double sink = 0.0;
+    for (std::size_t i = 0; i < kBars; ++i) {
+      const ClassicPivots p = ComputeClassicPivots(d.high[i], d.low[i], d.close[i]);
+      const CamarillaPivots c = ComputeCamarillaPivots(d.high[i], d.low[i], d.close[i]);
+      sink += p.pivot + p.r1 + p.r2 + p.r3 + p.s1 + p.s2 + p.s3 + c.r1 + c.r2 + c.r3 + c.r4 + c.s1 + c.s2 + c.s3 +
+              c.s4;
+    }
+    benchmark::DoNotOptimize(sink);
+  }
+  PerBar(state);
+}
+TD_STREAM_BENCHMARK(BM_PivotsClassicAndCamarilla);
 
 }  // namespace
 }  // namespace td::indicators

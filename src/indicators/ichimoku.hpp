@@ -21,58 +21,48 @@ class Ichimoku {
   explicit Ichimoku(int tenkan = 9, int kijun = 26, int senkou_b = 52, int displacement = 26);
 
   void Update(double high, double low, double close) {
-    tenkan_hi_.Update(high);
-    tenkan_lo_.Update(low);
-    kijun_hi_.Update(high);
-    kijun_lo_.Update(low);
-    senkou_hi_.Update(high);
-    senkou_lo_.Update(low);
-    // The ring holds the last `displacement` values; read the one about to be overwritten first.
-    const std::size_t d = lag_a_.size();
-    lagged_a_ = lag_a_[pos_];
-    lagged_b_ = lag_b_[pos_];
-    lagged_close_ = lag_close_[pos_];
-    lag_a_[pos_] = SenkouA();
-    lag_b_[pos_] = SenkouB();
-    lag_close_[pos_] = close;
-    if (++pos_ == d) {
-      pos_ = 0;
-    }
+    windows_.Update(high, low);
+    // Park what the chart needs `displacement` bars later; CloudA/CloudB/LaggedClose read it back.
+    lag_[static_cast<std::size_t>(windows_.count() - 1) & lag_mask_] = Lagged{SenkouA(), SenkouB(), close};
     close_ = close;
-    ++count_;
   }
   void Update(const Bar& bar) { Update(bar.high.AsDouble(), bar.low.AsDouble(), bar.close.AsDouble()); }
 
-  double Tenkan() const { return 0.5 * (tenkan_hi_.Value() + tenkan_lo_.Value()); }
-  double Kijun() const { return 0.5 * (kijun_hi_.Value() + kijun_lo_.Value()); }
+  double Tenkan() const { return 0.5 * (windows_.High(kTenkan) + windows_.Low(kTenkan)); }
+  double Kijun() const { return 0.5 * (windows_.High(kKijun) + windows_.Low(kKijun)); }
   double SenkouA() const { return 0.5 * (Tenkan() + Kijun()); }
-  double SenkouB() const { return 0.5 * (senkou_hi_.Value() + senkou_lo_.Value()); }
+  double SenkouB() const { return 0.5 * (windows_.High(kSenkouB) + windows_.Low(kSenkouB)); }
   /// Senkou A/B as computed `displacement` bars ago: the cloud at the current bar.
-  double CloudA() const { return count_ > displacement_ ? lagged_a_ : kNaN; }
-  double CloudB() const { return count_ > displacement_ ? lagged_b_ : kNaN; }
-  double Chikou() const { return count_ > 0 ? close_ : kNaN; }
-  double LaggedClose() const { return count_ > displacement_ ? lagged_close_ : kNaN; }
+  double CloudA() const { return Shifted() ? LaggedEntry().senkou_a : kNaN; }
+  double CloudB() const { return Shifted() ? LaggedEntry().senkou_b : kNaN; }
+  double Chikou() const { return windows_.count() > 0 ? close_ : kNaN; }
+  double LaggedClose() const { return Shifted() ? LaggedEntry().close : kNaN; }
   /// Ready when every line, the shifted cloud included, has a value.
-  bool Ready() const { return count_ >= static_cast<std::int64_t>(WarmupBars()); }
-  int WarmupBars() const { return senkou_hi_.period() + displacement_; }
+  bool Ready() const { return windows_.count() >= static_cast<std::int64_t>(WarmupBars()); }
+  int WarmupBars() const { return windows_.period(kSenkouB) + displacement_; }
   void Reset();
 
  private:
-  RollingMax tenkan_hi_;
-  RollingMin tenkan_lo_;
-  RollingMax kijun_hi_;
-  RollingMin kijun_lo_;
-  RollingMax senkou_hi_;
-  RollingMin senkou_lo_;
+  static constexpr std::size_t kTenkan = 0;
+  static constexpr std::size_t kKijun = 1;
+  static constexpr std::size_t kSenkouB = 2;
+
+  /// What the chart needs `displacement` bars later.
+  struct Lagged {
+    double senkou_a = kNaN;
+    double senkou_b = kNaN;
+    double close = kNaN;
+  };
+  bool Shifted() const { return windows_.count() > displacement_; }
+  /// The entry parked by the update `displacement` updates before the last one.
+  const Lagged& LaggedEntry() const {
+    return lag_[static_cast<std::size_t>(windows_.count() - 1 - displacement_) & lag_mask_];
+  }
+
+  RollingHighLowWindows windows_;  // tenkan, kijun, senkou B
   int displacement_;
-  std::vector<double> lag_a_;
-  std::vector<double> lag_b_;
-  std::vector<double> lag_close_;
-  std::size_t pos_ = 0;
-  std::int64_t count_ = 0;
-  double lagged_a_ = kNaN;
-  double lagged_b_ = kNaN;
-  double lagged_close_ = kNaN;
+  std::vector<Lagged> lag_;        // power-of-two ring of more than `displacement` entries
+  std::size_t lag_mask_ = 0;
   double close_ = kNaN;
 };
 

@@ -151,26 +151,36 @@ class Macd {
 /// one and positive), each Wilder-smoothed over n (seeded with the mean of the first n, which gives the same
 /// DI as Wilder's running sums); DI = 100·DM/TR, DX = 100·|+DI − −DI|/(+DI + −DI), ADX = Wilder average of DX.
 /// DI ready after n + 1 bars, ADX after 2n bars.
+///
+/// The arithmetic is that of four `Wilder` averages (v = α·x + (1 − α)·v after an SMA seed), with +DM and −DM
+/// kept as one pair (detail::DoublePair): they take the same steps, so one packed instruction does both, the
+/// two DI come from one packed division, and which move wins is a mask, not a branch.
 class Adx {
  public:
-  explicit Adx(int period = 14) : tr_(period), plus_dm_(period), minus_dm_(period), adx_(period) {}
+  explicit Adx(int period = 14)
+      : period_(period), alpha_(1.0 / period), beta_(1.0 - 1.0 / period), inv_period_(1.0 / period) {
+    TD_CHECK(period >= 1) << "period must be >= 1, was " << period;
+  }
 
   void Update(double high, double low, double close) {
     if (!has_prev_) [[unlikely]] {
       has_prev_ = true;
     } else {
       const double tr = std::max(high - low, std::max(std::abs(high - prev_close_), std::abs(low - prev_close_)));
-      const double up = high - prev_high_;
-      const double down = prev_low_ - low;
-      tr_.Update(tr);
-      plus_dm_.Update(up > down && up > 0.0 ? up : 0.0);
-      minus_dm_.Update(down > up && down > 0.0 ? down : 0.0);
-      if (tr_.Ready()) [[likely]] {
-        const double atr = tr_.Value();
-        plus_di_ = atr > 0.0 ? 100.0 * plus_dm_.Value() / atr : 0.0;
-        minus_di_ = atr > 0.0 ? 100.0 * minus_dm_.Value() / atr : 0.0;
-        const double sum = plus_di_ + minus_di_;
-        adx_.Update(sum > 0.0 ? 100.0 * std::abs(plus_di_ - minus_di_) / sum : 0.0);
+      const detail::DoublePair dm = detail::LargerPositiveMove(detail::MakePair(high - prev_high_, prev_low_ - low));
+      if (count_ >= period_) [[likely]] {
+        tr_ = alpha_ * tr + beta_ * tr_;
+        dm_ = detail::Add(detail::Scale(alpha_, dm), detail::Scale(beta_, dm_));
+      } else {
+        tr_seed_ += tr;
+        dm_seed_ = detail::Add(dm_seed_, dm);
+        if (++count_ == period_) {
+          tr_ = period_ == 1 ? tr_seed_ : tr_seed_ * inv_period_;
+          dm_ = period_ == 1 ? dm_seed_ : detail::Scale(inv_period_, dm_seed_);
+        }
+      }
+      if (count_ >= period_) [[likely]] {
+        UpdateAdx(Dx());
       }
     }
     prev_high_ = high;
@@ -179,31 +189,57 @@ class Adx {
   }
   void Update(const Bar& bar) { Update(bar.high.AsDouble(), bar.low.AsDouble(), bar.close.AsDouble()); }
 
-  bool Ready() const { return adx_.Ready(); }
-  double Value() const { return adx_.Value(); }
-  double PlusDi() const { return tr_.Ready() ? plus_di_ : kNaN; }
-  double MinusDi() const { return tr_.Ready() ? minus_di_ : kNaN; }
-  int WarmupBars() const { return tr_.WarmupBars() + adx_.WarmupBars(); }
-  int DiWarmupBars() const { return tr_.WarmupBars() + 1; }
+  bool Ready() const { return adx_count_ >= period_; }
+  double Value() const { return Ready() ? adx_ : kNaN; }
+  double PlusDi() const { return count_ >= period_ ? detail::First(di_) : kNaN; }
+  double MinusDi() const { return count_ >= period_ ? detail::Second(di_) : kNaN; }
+  int WarmupBars() const { return 2 * period_; }
+  int DiWarmupBars() const { return period_ + 1; }
   void Reset() {
-    tr_.Reset();
-    plus_dm_.Reset();
-    minus_dm_.Reset();
-    adx_.Reset();
     has_prev_ = false;
+    count_ = adx_count_ = 0;
+    tr_ = tr_seed_ = adx_ = adx_seed_ = 0.0;
+    dm_ = dm_seed_ = di_ = detail::MakePair(0.0, 0.0);
   }
 
  private:
-  Wilder tr_;
-  Wilder plus_dm_;
-  Wilder minus_dm_;
-  Wilder adx_;
+  /// Both DI from the (ready) averages, kept for PlusDi/MinusDi, and this bar's DX.
+  double Dx() {
+    di_ = tr_ > 0.0 ? detail::DivideBy(detail::Scale(100.0, dm_), tr_) : detail::MakePair(0.0, 0.0);
+    const double plus = detail::First(di_);
+    const double minus = detail::Second(di_);
+    const double sum = plus + minus;
+    return sum > 0.0 ? 100.0 * std::abs(plus - minus) / sum : 0.0;
+  }
+  /// The Wilder average of DX (Wilder::Update's arithmetic).
+  void UpdateAdx(double dx) {
+    if (adx_count_ >= period_) [[likely]] {
+      adx_ = alpha_ * dx + beta_ * adx_;
+      return;
+    }
+    adx_seed_ += dx;
+    if (++adx_count_ == period_) {
+      adx_ = period_ == 1 ? adx_seed_ : adx_seed_ * inv_period_;
+    }
+  }
+
+  int period_;
+  double alpha_;
+  double beta_;
+  double inv_period_;
   bool has_prev_ = false;
+  int count_ = 0;      // TR/DM values seen, up to n: the averages are seeded at n
+  int adx_count_ = 0;  // DX values seen, up to n
   double prev_high_ = 0.0;
   double prev_low_ = 0.0;
   double prev_close_ = 0.0;
-  double plus_di_ = 0.0;
-  double minus_di_ = 0.0;
+  double tr_ = 0.0;
+  double tr_seed_ = 0.0;
+  detail::DoublePair dm_ = detail::MakePair(0.0, 0.0);       // (+DM, −DM) averages
+  detail::DoublePair dm_seed_ = detail::MakePair(0.0, 0.0);  // their seed sums
+  detail::DoublePair di_ = detail::MakePair(0.0, 0.0);       // (+DI, −DI)
+  double adx_ = 0.0;
+  double adx_seed_ = 0.0;
 };
 
 /// How Elder's impulse system names a bar whose EMA and histogram do not move together.
@@ -229,17 +265,14 @@ class ElderImpulse {
     const double e = ema_.Value();
     const double h = macd_.Histogram();
     if (has_prev_) [[likely]] {
-      const bool ema_up = e > prev_ema_;
-      const bool hist_up = h > prev_hist_;
-      const bool ema_down = e < prev_ema_;
-      const bool hist_down = h < prev_hist_;
-      if (ema_up && hist_up) {
-        impulse_ = 1;
-      } else if (rule_ == ImpulseRule::kElder ? (ema_down && hist_down) : (!ema_up && !hist_up)) {
-        impulse_ = -1;
-      } else {
-        impulse_ = 0;
-      }
+      // The colour is a coin flip from bar to bar: computed with integer masks, not branches.
+      const int ema_up = static_cast<int>(e > prev_ema_);
+      const int hist_up = static_cast<int>(h > prev_hist_);
+      const int green = ema_up & hist_up;
+      const int red = rule_ == ImpulseRule::kElder
+                          ? static_cast<int>(e < prev_ema_) & static_cast<int>(h < prev_hist_)
+                          : (ema_up | hist_up) ^ 1;
+      impulse_ = green - (red & (green ^ 1));  // green ? 1 : red ? −1 : 0
       ready_ = true;
     }
     prev_ema_ = e;

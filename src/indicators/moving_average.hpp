@@ -52,8 +52,13 @@ class Ema {
       value_ = warmup_ == 1 ? seed_sum_ : seed_sum_ * inv_period_;
     }
   }
+  /// The update of a ready average (the first branch of Update), for callers that track readiness
+  /// themselves and keep several averages in step.
+  void UpdateReady(double x) { value_ = alpha_ * x + beta_ * value_; }
   bool Ready() const { return count_ >= warmup_; }
   double Value() const { return Ready() ? value_ : kNaN; }
+  /// The average without the readiness test (0 until the seed is complete).
+  double RawValue() const { return value_; }
   int WarmupBars() const { return warmup_; }
   double alpha() const { return alpha_; }
   void Reset() {
@@ -78,8 +83,11 @@ class Wilder {
  public:
   explicit Wilder(int period) : ema_(period, 1.0 / period, EmaSeed::kSma) {}
   void Update(double x) { ema_.Update(x); }
+  /// See Ema::UpdateReady.
+  void UpdateReady(double x) { ema_.UpdateReady(x); }
   bool Ready() const { return ema_.Ready(); }
   double Value() const { return ema_.Value(); }
+  double RawValue() const { return ema_.RawValue(); }
   int WarmupBars() const { return ema_.WarmupBars(); }
   void Reset() { ema_.Reset(); }
 

@@ -2,11 +2,18 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <limits>
 #include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "core/check.hpp"
 
@@ -259,6 +266,210 @@ class RollingExtreme {
 
 using RollingMax = RollingExtreme<true>;
 using RollingMin = RollingExtreme<false>;
+
+namespace detail {
+
+/// Two doubles side by side in one SSE2 register (two plain doubles elsewhere), for two quantities that take
+/// the same steps: every operation is lane-wise the IEEE operation of the scalar code, so results are bit for
+/// bit those of two scalar computations, at the cost of one. Lane-wise Max(a, b) = a < b ? b : a, the
+/// comparison of RollingExtreme<true>; a minimum is kept as the maximum of the negated values, which is exact
+/// (negation is exact and −a < −b exactly when b < a), so one packed instruction serves a rolling high and low.
+#if defined(__SSE2__)
+struct DoublePair {
+  __m128d lanes;
+};
+inline DoublePair MakePair(double first, double second) { return DoublePair{_mm_set_pd(second, first)}; }
+// MAXPD returns its first operand when it is greater, else the second: max_pd(b, a) = a < b ? b : a.
+inline DoublePair Max(DoublePair a, DoublePair b) { return DoublePair{_mm_max_pd(b.lanes, a.lanes)}; }
+inline DoublePair Add(DoublePair a, DoublePair b) { return DoublePair{_mm_add_pd(a.lanes, b.lanes)}; }
+inline DoublePair Scale(double k, DoublePair a) { return DoublePair{_mm_mul_pd(_mm_set1_pd(k), a.lanes)}; }
+inline DoublePair DivideBy(DoublePair a, double d) { return DoublePair{_mm_div_pd(a.lanes, _mm_set1_pd(d))}; }
+/// Lane-wise x > other && x > 0 ? x : +0.0 with other = the other lane: Wilder's directional-move rule for
+/// the pair (up, down). CMPLTPD(swapped, x) is other < x and MAXPD(x, 0) is x > 0 ? x : 0, NaN included.
+inline DoublePair LargerPositiveMove(DoublePair moves) {
+  const __m128d swapped = _mm_shuffle_pd(moves.lanes, moves.lanes, 1);
+  return DoublePair{_mm_and_pd(_mm_cmplt_pd(swapped, moves.lanes), _mm_max_pd(moves.lanes, _mm_setzero_pd()))};
+}
+inline double First(DoublePair p) { return _mm_cvtsd_f64(p.lanes); }
+inline double Second(DoublePair p) { return _mm_cvtsd_f64(_mm_unpackhi_pd(p.lanes, p.lanes)); }
+#else
+struct DoublePair {
+  double first;
+  double second;
+};
+inline DoublePair MakePair(double first, double second) { return DoublePair{first, second}; }
+inline DoublePair Max(DoublePair a, DoublePair b) {
+  return DoublePair{a.first < b.first ? b.first : a.first, a.second < b.second ? b.second : a.second};
+}
+inline DoublePair Add(DoublePair a, DoublePair b) { return DoublePair{a.first + b.first, a.second + b.second}; }
+inline DoublePair Scale(double k, DoublePair a) { return DoublePair{k * a.first, k * a.second}; }
+inline DoublePair DivideBy(DoublePair a, double d) { return DoublePair{a.first / d, a.second / d}; }
+inline DoublePair LargerPositiveMove(DoublePair moves) {
+  return DoublePair{moves.first > moves.second && moves.first > 0.0 ? moves.first : 0.0,
+                    moves.second > moves.first && moves.second > 0.0 ? moves.second : 0.0};
+}
+inline double First(DoublePair p) { return p.first; }
+inline double Second(DoublePair p) { return p.second; }
+#endif
+
+/// Supertrend's band ratchet without branches (whether a band tightens is a coin flip from bar to bar), on
+/// bands kept as one pair (upper, −lower): upper = upper < upper_prev || prev_close > upper_prev ? upper :
+/// upper_prev, and the mirror for the lower band, which in the negated lane is the same test (−l < −lp exactly
+/// when l > lp, −c > −lp exactly when c < lp). Bit for bit the scalar tests; the bands stay packed from bar to
+/// bar, so the loop-carried chain is one compare and one blend.
+inline DoublePair RatchetBands(DoublePair band, DoublePair prev, double prev_close) {
+#if defined(__SSE2__)
+  const __m128d close = _mm_set_pd(-prev_close, prev_close);
+  const __m128d take = _mm_or_pd(_mm_cmplt_pd(band.lanes, prev.lanes), _mm_cmplt_pd(prev.lanes, close));
+  return DoublePair{_mm_or_pd(_mm_and_pd(take, band.lanes), _mm_andnot_pd(take, prev.lanes))};
+#else
+  return DoublePair{band.first < prev.first || prev_close > prev.first ? band.first : prev.first,
+                 band.second < prev.second || -prev_close > prev.second ? band.second : prev.second};
+#endif
+}
+
+/// keep ? v : +0.0, as a mask instead of a branch (for conditions that are coin flips on market data).
+inline double KeepIf(bool keep, double v) {
+  return std::bit_cast<double>(std::bit_cast<std::uint64_t>(v) & (std::uint64_t{0} - static_cast<std::uint64_t>(keep)));
+}
+/// std::sqrt(v > 0 ? v : 0) as MAXSD and SQRTSD: the same bits, without the errno test std::sqrt keeps in
+/// callers built without -fno-math-errno — which also makes it pure, so repeated reads fold into one.
+inline double SqrtOfClamped(double v) {
+#if defined(__SSE2__)
+  const __m128d clamped = _mm_max_sd(_mm_set_sd(v), _mm_setzero_pd());
+  return _mm_cvtsd_f64(_mm_sqrt_sd(clamped, clamped));
+#else
+  return std::sqrt(v > 0.0 ? v : 0.0);
+#endif
+}
+
+/// Two quotients a/c and b/d, one packed division on SSE2 (each lane is the same IEEE division as a scalar
+/// one, so the results are bit for bit those of two divisions, at the divider cost of one).
+struct Quotients {
+  double first;
+  double second;
+};
+inline Quotients DivideBoth(double a, double b, double c, double d) {
+#if defined(__SSE2__)
+  const __m128d q = _mm_div_pd(_mm_set_pd(b, a), _mm_set_pd(d, c));
+  return Quotients{_mm_cvtsd_f64(q), _mm_cvtsd_f64(_mm_unpackhi_pd(q, q))};
+#else
+  return Quotients{a / c, b / d};
+#endif
+}
+
+/// ok && c > 0 ? a/c : NaN and ok && d > 0 ? b/d : NaN: one packed division and one packed select (the same
+/// IEEE quotients as two scalar divisions, without the compare-and-branch per lane).
+inline Quotients RatiosOrNaN(double a, double b, double c, double d, bool ok) {
+#if defined(__SSE2__)
+  const __m128d den = _mm_set_pd(d, c);
+  const __m128d q = _mm_div_pd(_mm_set_pd(b, a), den);
+  const __m128d ok_mask = _mm_castsi128_pd(_mm_set1_epi64x(-static_cast<long long>(ok)));
+  const __m128d take = _mm_and_pd(_mm_cmplt_pd(_mm_setzero_pd(), den), ok_mask);
+  const __m128d r = _mm_or_pd(_mm_and_pd(take, q), _mm_andnot_pd(take, _mm_set1_pd(kNaN)));
+  return Quotients{_mm_cvtsd_f64(r), _mm_cvtsd_f64(_mm_unpackhi_pd(r, r))};
+#else
+  return Quotients{ok && c > 0.0 ? a / c : kNaN, ok && d > 0.0 ? b / d : kNaN};
+#endif
+}
+
+}  // namespace detail
+
+/// The highest high and lowest low over several window lengths at once (Ichimoku's 9, 26 and 52), by doubling
+/// instead of blocks: level j holds M_j(t), the extremes of the last 2^j updates, from
+/// M_j(t) = max(M_j−1(t), M_j−1(t − 2^(j−1))), in a power-of-two ring per level; a window of n with
+/// 2^k <= n < 2^(k+1) is max(M_k(t), M_k(t − (n − 2^k))), two overlapping halves. Each update costs one packed max
+/// per level plus one per window, with no branch and no per-block rebuild, and all indexing comes from one
+/// counter. Exact (every value is a max/min of the inputs): equal to RollingMax/RollingMin of each length.
+class RollingHighLowWindows {
+ public:
+  static constexpr std::size_t kMaxWindows = 4;
+  /// Windows up to 2^(kMaxLevels+1) − 1 updates long.
+  static constexpr int kMaxLevels = 16;
+
+  explicit RollingHighLowWindows(std::initializer_list<int> periods) {
+    TD_CHECK(periods.size() >= 1 && periods.size() <= kMaxWindows)
+        << "between 1 and " << kMaxWindows << " windows, not " << periods.size();
+    int longest = 1;
+    for (const int period : periods) {
+      TD_CHECK(period >= 1) << "period must be >= 1, was " << period;
+      int level = 0;
+      while ((std::int64_t{2} << level) <= period) {
+        ++level;
+      }
+      TD_CHECK(level <= kMaxLevels) << "period " << period << " is too long";
+      window_[windows_++] = Window{period, level, period - (std::int64_t{1} << level)};
+      levels_ = std::max(levels_, level);
+      longest = std::max(longest, period);
+    }
+    std::size_t size = 1;
+    while (size < static_cast<std::size_t>(longest)) {
+      size <<= 1;
+    }
+    mask_ = size - 1;
+    ring_.assign(size * static_cast<std::size_t>(levels_ + 1), Identity());
+  }
+
+  void Update(double high, double low) {
+    detail::DoublePair* const ring = ring_.data();
+    const std::size_t size = mask_ + 1;
+    const auto t = static_cast<std::size_t>(count_);
+    const std::size_t now = t & mask_;
+    detail::DoublePair level = detail::MakePair(high, -low);
+    ring[now] = level;
+    // Fully unrolled (constant shifts, no loop counter); the exits are taken at the same level every update.
+#pragma GCC unroll 16
+    for (int j = 1; j <= kMaxLevels; ++j) {
+      if (j > levels_) {
+        break;
+      }
+      const detail::DoublePair* const below = ring + static_cast<std::size_t>(j - 1) * size;
+      level = detail::Max(level, below[(t - (std::size_t{1} << (j - 1))) & mask_]);
+      ring[static_cast<std::size_t>(j) * size + now] = level;
+    }
+#pragma GCC unroll 4
+    for (std::size_t w = 0; w < kMaxWindows; ++w) {
+      if (w == windows_) {
+        break;
+      }
+      const detail::DoublePair* const at = ring + static_cast<std::size_t>(window_[w].level) * size;
+      value_[w] = detail::Max(at[now], at[(t - static_cast<std::size_t>(window_[w].lag)) & mask_]);
+    }
+    ++count_;
+  }
+
+  /// Window w (in constructor order) has seen `period` updates.
+  bool Ready(std::size_t w) const { return count_ >= window_[w].period; }
+  /// Highest high / lowest low of window w, NaN during its warm-up.
+  double High(std::size_t w) const { return Ready(w) ? detail::First(value_[w]) : kNaN; }
+  double Low(std::size_t w) const { return Ready(w) ? -detail::Second(value_[w]) : kNaN; }
+  int period(std::size_t w) const { return static_cast<int>(window_[w].period); }
+  std::int64_t count() const { return count_; }
+
+  void Reset() {
+    std::fill(ring_.begin(), ring_.end(), Identity());
+    value_.fill(Identity());
+    count_ = 0;
+  }
+
+ private:
+  struct Window {
+    std::int64_t period = 1;
+    int level = 0;          // k with 2^k <= period < 2^(k+1)
+    std::int64_t lag = 0;   // period − 2^k
+  };
+  static detail::DoublePair Identity() {
+    return detail::MakePair(-std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity());
+  }
+
+  std::vector<detail::DoublePair> ring_;  // level-major: level j occupies [j·size, (j+1)·size)
+  std::array<Window, kMaxWindows> window_{};
+  std::array<detail::DoublePair, kMaxWindows> value_{};
+  std::size_t windows_ = 0;
+  std::size_t mask_ = 0;
+  int levels_ = 0;
+  std::int64_t count_ = 0;
+};
 
 /// Where a value sits within the range of its own last `period` values, in [0, 1]; 0.5 for a flat window.
 /// This is the %K step of the stochastic oscillator applied to a single series (StochRSI uses it on RSI).

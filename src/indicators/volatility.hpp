@@ -27,8 +27,14 @@ class TrueRange {
     prev_close_ = close;
   }
   void Update(const Bar& bar) { Update(bar.high.AsDouble(), bar.low.AsDouble(), bar.close.AsDouble()); }
+  /// Update once a previous close exists (the likely branch of Update), for callers that know it does.
+  void UpdateReady(double high, double low, double close) {
+    value_ = std::max(high - low, std::max(std::abs(high - prev_close_), std::abs(low - prev_close_)));
+    prev_close_ = close;
+  }
   bool Ready() const { return has_prev_; }
   double Value() const { return has_prev_ ? value_ : kNaN; }
+  double RawValue() const { return value_; }
   int WarmupBars() const { return 1; }
   void Reset() { has_prev_ = false; }
 
@@ -48,8 +54,15 @@ class Atr {
     average_.Update(tr_.Value());
   }
   void Update(const Bar& bar) { Update(bar.high.AsDouble(), bar.low.AsDouble(), bar.close.AsDouble()); }
+  /// Update of a ready ATR without its warm-up tests (same arithmetic), for callers that track readiness.
+  void UpdateReady(double high, double low, double close) {
+    tr_.UpdateReady(high, low, close);
+    average_.UpdateReady(tr_.RawValue());
+  }
   bool Ready() const { return average_.Ready(); }
   double Value() const { return average_.Value(); }
+  /// The average without the readiness test.
+  double RawValue() const { return average_.RawValue(); }
   double TrueRangeValue() const { return tr_.Value(); }
   int WarmupBars() const { return average_.WarmupBars(); }
   void Reset() {
@@ -120,12 +133,21 @@ class Bollinger {
     if (!Ready()) {
       return Bands{};
     }
-    return BandsOf(window_.state(), window_.inv_period(), k_);
+    return StreamingBandsOf(window_.state(), window_.inv_period(), k_);
   }
   /// The lines of a full window from its sums: the one formula of Values() and of the batch passes.
   static Bands BandsOf(const RollingMoments::State& st, double inv_period, double k) {
     const double m = RollingMoments::MeanOf(st, inv_period);
     const double offset = k * std::sqrt(RollingMoments::PopulationVarianceOf(st, inv_period));
+    return Bands{m, m + offset, m - offset, (offset + offset) / m};
+  }
+  /// BandsOf for one bar at a time: the clamped square root is detail::SqrtOfClamped (no errno test in
+  /// callers built without -fno-math-errno). Same operations in the same order, so the same bits (the
+  /// streaming == batch tests compare them bitwise); BandsOf stays the form the batch passes vectorise.
+  static Bands StreamingBandsOf(const RollingMoments::State& st, double inv_period, double k) {
+    const double m = RollingMoments::MeanOf(st, inv_period);
+    const double mean_shift = st.s1 * inv_period;
+    const double offset = k * detail::SqrtOfClamped(st.s2 * inv_period - mean_shift * mean_shift);
     return Bands{m, m + offset, m - offset, (offset + offset) / m};
   }
   double k() const { return k_; }
@@ -206,9 +228,10 @@ class Squeeze {
     }
     const Bands bb = bollinger_.Values();
     const Bands kc = keltner_.Values();
-    return bb.upper < kc.upper && bb.lower > kc.lower;
+    // Both tests, combined without a branch: whether the squeeze holds changes often.
+    return static_cast<bool>(static_cast<int>(bb.upper < kc.upper) & static_cast<int>(bb.lower > kc.lower));
   }
-  double Value() const { return Ready() ? (On() ? 1.0 : 0.0) : kNaN; }
+  double Value() const { return Ready() ? static_cast<double>(On()) : kNaN; }
   const Bollinger& bollinger() const { return bollinger_; }
   const Keltner& keltner() const { return keltner_; }
   int WarmupBars() const { return std::max(bollinger_.WarmupBars(), keltner_.WarmupBars()); }
@@ -231,43 +254,41 @@ class Supertrend {
   explicit Supertrend(int atr_period = 10, double mult = 3.0) : atr_(atr_period), mult_(mult) {}
 
   void Update(double high, double low, double close) {
-    atr_.Update(high, low, close);
-    if (!atr_.Ready()) [[unlikely]] {
-      prev_close_ = close;
-      return;
+    if (ready_) [[likely]] {
+      atr_.UpdateReady(high, low, close);  // ready_ implies a ready ATR: skip its warm-up tests
+    } else {
+      atr_.Update(high, low, close);
+      if (!atr_.Ready()) {
+        prev_close_ = close;
+        return;
+      }
     }
     const double mid = 0.5 * (high + low);
-    const double offset = mult_ * atr_.Value();
-    double upper = mid + offset;
-    double lower = mid - offset;
+    const double offset = mult_ * atr_.RawValue();
+    const detail::DoublePair band = detail::MakePair(mid + offset, -(mid - offset));
     if (ready_) [[likely]] {
-      if (!(upper < upper_ || prev_close_ > upper_)) {
-        upper = upper_;
-      }
-      if (!(lower > lower_ || prev_close_ < lower_)) {
-        lower = lower_;
-      }
+      // Whether a band tightens is a coin flip from bar to bar (masks, see RatchetBands); a flip is rare.
+      bands_ = detail::RatchetBands(band, bands_, prev_close_);
       if (direction_ < 0) {
-        direction_ = close > upper ? 1 : -1;
+        direction_ = close > UpperRaw() ? 1 : -1;
       } else {
-        direction_ = close < lower ? -1 : 1;
+        direction_ = close < LowerRaw() ? -1 : 1;
       }
     } else {
+      bands_ = band;
       direction_ = -1;
       ready_ = true;
     }
-    upper_ = upper;
-    lower_ = lower;
     prev_close_ = close;
   }
   void Update(const Bar& bar) { Update(bar.high.AsDouble(), bar.low.AsDouble(), bar.close.AsDouble()); }
 
   bool Ready() const { return ready_; }
-  double Value() const { return ready_ ? (direction_ > 0 ? lower_ : upper_) : kNaN; }
+  double Value() const { return ready_ ? (direction_ > 0 ? LowerRaw() : UpperRaw()) : kNaN; }
   /// +1 in an up-trend (line below price), −1 in a down-trend; 0 during warm-up.
   int Direction() const { return ready_ ? direction_ : 0; }
-  double UpperBand() const { return ready_ ? upper_ : kNaN; }
-  double LowerBand() const { return ready_ ? lower_ : kNaN; }
+  double UpperBand() const { return ready_ ? UpperRaw() : kNaN; }
+  double LowerBand() const { return ready_ ? LowerRaw() : kNaN; }
   int WarmupBars() const { return atr_.WarmupBars(); }
   void Reset() {
     atr_.Reset();
@@ -276,12 +297,14 @@ class Supertrend {
   }
 
  private:
+  double UpperRaw() const { return detail::First(bands_); }
+  double LowerRaw() const { return -detail::Second(bands_); }
+
   Atr atr_;
   double mult_;
   bool ready_ = false;
   int direction_ = -1;
-  double upper_ = 0.0;
-  double lower_ = 0.0;
+  detail::DoublePair bands_ = detail::MakePair(0.0, 0.0);  // (upper, −lower), see RatchetBands
   double prev_close_ = 0.0;
 };
 

@@ -59,15 +59,24 @@ class VwapAccumulator {
     if (!Ready()) {
       return kNaN;
     }
-    const double m = weighted_ / volume_;
-    const double v = weighted_sq_ / volume_ - m * m;
-    return std::sqrt(v > 0.0 ? v : 0.0);
+    return StdDevOf(detail::DivideBoth(weighted_, weighted_sq_, volume_, volume_));
   }
-  double Upper(double k) const { return Value() + k * StdDev(); }
-  double Lower(double k) const { return Value() - k * StdDev(); }
+  /// VWAP ± k·σ. The VWAP's quotient weighted/volume is the mean the variance needs, and both quotients come
+  /// from one packed division, so a band costs one division and one square root.
+  double Upper(double k) const { return Band(k); }
+  double Lower(double k) const { return Band(-k); }
   double CumulativeVolume() const { return volume_; }
 
  private:
+  /// σ from weighted/volume and weighted_sq/volume (the variance clamped at 0).
+  static double StdDevOf(detail::Quotients q) { return detail::SqrtOfClamped(q.second - q.first * q.first); }
+  double Band(double k) const {
+    const detail::Quotients q = detail::DivideBoth(weighted_, weighted_sq_, volume_, volume_);
+    const double vwap = volume_ > 0.0 ? reference_ + q.first : kNaN;
+    const double sd = Ready() ? StdDevOf(q) : kNaN;
+    return vwap + k * sd;
+  }
+
   VwapPrice price_;
   bool anchored_ = false;
   double reference_ = 0.0;
@@ -192,65 +201,111 @@ class RelVolumeBars {
 /// same slot in the previous N sessions, and the cumulative variant (session volume so far over the average
 /// cumulative volume at the same slot). The caller gives the session key and the slot (e.g. minutes since
 /// the session open divided by the bar length), so half days and missing bars stay aligned. A slot is ready
-/// once N earlier sessions had it. Memory: 2·slots·N doubles, allocated at construction.
+/// once N earlier sessions had it. Memory: 2·slots·N doubles plus one record per slot, allocated at
+/// construction.
+///
+/// A slot's finished session is moved into its history when the slot is next used (a session stamp per slot
+/// says whether its volume so far belongs to an older session), not by a sweep over every slot at the session
+/// change: each update does O(1) work and only reads its own slot's record, whose history is always complete
+/// when it is read. Both ratios are formed in the update with one packed division, so reading them is free.
 class RelVolumeTimeOfDay {
  public:
   RelVolumeTimeOfDay(int slots, int sessions);
 
   void Update(double volume, std::int64_t session, int slot) {
     TD_CHECK(slot >= 0 && slot < slots_) << "slot " << slot << " outside [0, " << slots_ << ")";
-    if (session != session_ || !started_) [[unlikely]] {
-      CommitSession();
+    if (session != session_ || generation_ == 0) [[unlikely]] {
       session_ = session;
-      started_ = true;
+      ++generation_;
+      cumulative_ = 0.0;
     }
-    const auto s = static_cast<std::size_t>(slot);
-    today_[s] += volume;
+    SlotRecord& record = records_[static_cast<std::size_t>(slot)];
+    // With one bar per slot (the usual case) this is every update's first touch of its slot.
+    if (record.generation != generation_) {
+      if (record.generation != 0) [[likely]] {
+        Commit(record);
+      }
+      record.generation = generation_;
+    }
+    record.today += volume;
     cumulative_ += volume;
-    today_cumulative_[s] = cumulative_;
-    seen_[s] = 1;
-    slot_ = s;
+    record.today_cumulative = cumulative_;
+    ready_ = record.count >= sessions_;
+    const detail::Quotients q = detail::RatiosOrNaN(record.today, cumulative_, record.sum * inv_sessions_,
+                                                    record.sum_cumulative * inv_sessions_, ready_);
+    value_ = q.first;
+    cumulative_value_ = q.second;
   }
 
   /// True when the last update's slot has N sessions of history.
-  bool Ready() const { return started_ && count_[slot_] >= sessions_; }
+  bool Ready() const { return ready_; }
   /// Volume in the current slot (so far) over the slot's average; NaN if not ready or the average is zero.
-  double Value() const {
-    if (!Ready()) {
-      return kNaN;
-    }
-    const double avg = sum_[slot_] * inv_sessions_;
-    return avg > 0.0 ? today_[slot_] / avg : kNaN;
-  }
+  double Value() const { return value_; }
   /// Session volume so far over the average cumulative volume at this slot.
-  double CumulativeValue() const {
-    if (!Ready()) {
-      return kNaN;
-    }
-    const double avg = sum_cumulative_[slot_] * inv_sessions_;
-    return avg > 0.0 ? cumulative_ / avg : kNaN;
-  }
+  double CumulativeValue() const { return cumulative_value_; }
   void Reset();
 
  private:
-  void CommitSession();
+  /// One slot: its volume in the session stamped `generation`, and the sums of its last N sessions.
+  struct SlotRecord {
+    double today = 0.0;
+    double today_cumulative = 0.0;
+    double sum = 0.0;
+    double sum_cumulative = 0.0;
+    std::int64_t generation = 0;  // 0: never used
+    std::size_t ring = 0;         // first history cell of the slot (slot × N)
+    int count = 0;                // sessions in the history, up to N
+    int head = 0;                 // next history cell to write, from `ring`
+  };
+  /// One history cell: a finished session's volume in the slot and the session's volume up to the slot.
+  struct Cell {
+    double volume = 0.0;
+    double cumulative = 0.0;
+  };
+  /// Moves the slot's finished session into its history (a ring of N per slot) and clears it.
+  void Commit(SlotRecord& record) {
+    Cell* const ring = history_.data() + record.ring;
+    Cell& cell = ring[record.head];
+    if (record.count >= sessions_) {
+      record.sum -= cell.volume;
+      record.sum_cumulative -= cell.cumulative;
+    } else {
+      ++record.count;
+    }
+    cell = Cell{record.today, record.today_cumulative};
+    record.sum += record.today;
+    record.sum_cumulative += record.today_cumulative;
+    if (++record.head == sessions_) [[unlikely]] {
+      record.head = 0;
+      Resum(record, ring);
+    }
+    record.today = 0.0;
+    record.today_cumulative = 0.0;
+  }
+  /// Re-sums a slot's history once per lap so fractional volumes cannot drift. Inline: an out-of-line call
+  /// anywhere in a caller's loop would force the indicator's state out of registers.
+  void Resum(SlotRecord& record, const Cell* ring) const {
+    double sum = 0.0;
+    double sum_cumulative = 0.0;
+    for (int k = 0; k < sessions_; ++k) {
+      sum += ring[k].volume;
+      sum_cumulative += ring[k].cumulative;
+    }
+    record.sum = sum;
+    record.sum_cumulative = sum_cumulative;
+  }
 
   int slots_;
   int sessions_;
   double inv_sessions_;
-  std::vector<double> history_;             // slots × sessions ring per slot
-  std::vector<double> history_cumulative_;  // same layout
-  std::vector<int> count_;
-  std::vector<int> head_;
-  std::vector<double> sum_;
-  std::vector<double> sum_cumulative_;
-  std::vector<double> today_;
-  std::vector<double> today_cumulative_;
-  std::vector<std::uint8_t> seen_;
-  bool started_ = false;
+  std::vector<SlotRecord> records_;
+  std::vector<Cell> history_;  // slots × sessions: a ring of N cells per slot
+  std::int64_t generation_ = 0;             // sessions seen; 0 before the first update
   std::int64_t session_ = 0;
-  std::size_t slot_ = 0;
   double cumulative_ = 0.0;
+  bool ready_ = false;
+  double value_ = kNaN;
+  double cumulative_value_ = kNaN;
 };
 
 /// Up-volume over down-volume in the last n updates (bars or ticks). Each update is classified by the tick
@@ -264,8 +319,9 @@ class VolumeFlow {
     direction_ = has_prev_ && sign != 0 ? sign : direction_;
     has_prev_ = true;
     prev_ = price;
-    up_.Update(direction_ > 0 ? volume : 0.0);
-    down_.Update(direction_ < 0 ? volume : 0.0);
+    // The tick direction is a coin flip: the volume goes to one side through masks, not branches.
+    up_.Update(detail::KeepIf(direction_ > 0, volume));
+    down_.Update(detail::KeepIf(direction_ < 0, volume));
   }
   void Update(const Bar& bar) { Update(bar.close.AsDouble(), bar.volume.AsDouble()); }
   bool Ready() const { return up_.Full(); }
