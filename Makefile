@@ -5,7 +5,7 @@ LISTEN ?= 127.0.0.1:8080
 DATA_DIR ?= ./var
 BIN := build/release/src/app/tradedesk
 
-.PHONY: deps configure build run test test-web test-live test-release test-asan test-tsan bench fuzz fmt fmt-check lint web clean
+.PHONY: deps configure build run test test-web test-live test-release test-asan test-tsan bench bench-web fuzz fmt fmt-check lint web clean
 
 deps:
 	@scripts/install-deps
@@ -50,6 +50,10 @@ test-tsan: deps
 
 bench: build
 	@scripts/run-bench
+
+# The web UI's bundle size and time to first candle on /tv, against the real binary on the simulator.
+bench-web: build web
+	@scripts/run-live-e2e --bench
 
 fuzz: deps
 	@scripts/run-fuzz $${FUZZ_SECONDS:-20}

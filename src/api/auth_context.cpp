@@ -68,6 +68,15 @@ Status AuthContext::AuthorizePlanRead(const Request& request, std::string_view p
   return Error::NotFound("no plan " + std::string(plan_id), "plan_id");
 }
 
+Result<ViewGrant> AuthContext::ViewGrantOf(const Request& request) const {
+  const auto token = request.Query(kViewTokenParam);
+  if (!token || view_tokens == nullptr) {
+    return Error{ErrorCode::kUnauthenticated, "an API key or a view token (vt) is required", "Authorization"};
+  }
+  TD_CHECK(clock != nullptr) << "AuthContext needs a clock to check view tokens";
+  return view_tokens->Open(*token, clock->Now());
+}
+
 std::string AuthContext::MintViewToken(std::string_view plan_id, std::string_view user, Duration validity) const {
   TD_CHECK(view_tokens != nullptr && clock != nullptr) << "AuthContext has no view-token signer";
   return view_tokens->Mint(plan_id, user, clock->Now() + validity);

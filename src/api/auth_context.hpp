@@ -40,6 +40,11 @@ struct AuthContext {
   /// exists is not revealed).
   Status AuthorizePlanRead(const Request& request, std::string_view plan_id, std::string_view owner) const;
 
+  /// For requests a view token authorises without naming a plan (a /tv page's scenario previews on
+  /// `POST /gpt/plan`): the grant of the `vt` query parameter, valid now. kUnauthenticated with field
+  /// "Authorization" when there is no token, field "vt" when it is malformed, forged or expired.
+  Result<ViewGrant> ViewGrantOf(const Request& request) const;
+
   /// A view token for `plan_id` valid for `validity` from now (the chart-url route uses 7 days).
   std::string MintViewToken(std::string_view plan_id, std::string_view user, Duration validity) const;
 };

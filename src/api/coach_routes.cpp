@@ -18,6 +18,8 @@
 #include "api/json_body.hpp"
 #include "api/json_writer.hpp"
 #include "api/router.hpp"
+#include "api/session_state.hpp"
+#include "core/check.hpp"
 #include "scanner/json.hpp"
 #include "scanner/strategies.hpp"
 
@@ -169,11 +171,18 @@ void WriteAsOfFields(JsonWriter& json, const system::EffectiveAsOf& as_of) {
   json.Key("as_of_note").StringOrNull(as_of.note);
 }
 
+/// The viewer's fields of a plan payload. An empty `plan_id` is a preview: nothing stored, so no version and no
+/// read-back URLs, and `preview: true` instead.
 std::string PlanExtras(const system::PlanComputation& c, std::string_view plan_id, int version) {
   const scanner::Plan& p = c.plan;
+  const bool preview = plan_id.empty();
   JsonWriter json(4096);
   json.BeginObject();
-  json.Key("version").Int(version);
+  if (preview) {
+    json.Key("preview").Bool(true);
+  } else {
+    json.Key("version").Int(version);
+  }
   json.Key("slug").String(c.plan.plan_id);
   json.Key("direction").String(scanner::DirectionName(p.direction));
   json.Key("strategy").String(scanner::Spec(p.strategy).key);
@@ -204,8 +213,10 @@ std::string PlanExtras(const system::PlanComputation& c, std::string_view plan_i
   WriteZones(json, c);
   json.Key("avwaps");
   WriteAvwaps(json, c);
-  json.Key("idea_url").String("/idea/" + std::string(plan_id) + "/" + std::to_string(version));
-  json.Key("layers_url").String("/api/v1/gpt/chart-layers?plan_id=" + std::string(plan_id));
+  if (!preview) {
+    json.Key("idea_url").String("/idea/" + std::string(plan_id) + "/" + std::to_string(version));
+    json.Key("layers_url").String("/api/v1/gpt/chart-layers?plan_id=" + std::string(plan_id));
+  }
   json.EndObject();
   return json.Take();
 }
@@ -1015,6 +1026,25 @@ std::string OriginOf(const Request& request) {
 
 // ---- handlers ---------------------------------------------------------------------------------------
 
+/// The session state now of the exchange a symbol ("EXCHANGE:SYMBOL") trades on; empty when it does not resolve.
+std::optional<SessionState> SessionOfSymbol(const system::CoachService& coach, std::string_view symbol) {
+  auto info = coach.market().Resolve(symbol);
+  if (!info.ok()) return std::nullopt;
+  auto state = SessionStateOf(info->id, info->time_zone, coach.clock().Now());
+  if (!state.ok()) return std::nullopt;
+  return *state;
+}
+
+/// A JSON object answer with the symbol's session state: the `session` member (GPT Actions read bodies only)
+/// and the X-Market-Session header.
+Response AnswerWithSession(std::string json, int status, const system::CoachService& coach, std::string_view symbol) {
+  const std::optional<SessionState> state = SessionOfSymbol(coach, symbol);
+  if (state) json = Splice(std::move(json), SessionMember(*state));
+  Response response = Response::Json(std::move(json), status);
+  if (state) ApplySessionHeader(response, *state);
+  return response;
+}
+
 Result<Response> HandleScan(system::CoachService& coach, const Request& request) {
   auto body = BodyObject(request);
   if (!body.ok()) return body.error();
@@ -1022,7 +1052,31 @@ Result<Response> HandleScan(system::CoachService& coach, const Request& request)
   if (!query.ok()) return query.error();
   auto outcome = coach.Scan(ScopeOf(request), *query);
   if (!outcome.ok()) return outcome.error();
-  return Response::Json(RenderScanPayload(*outcome));
+  // A universe may span exchanges: `session` and the header speak for the first symbol's, `sessions` lists
+  // every exchange's when there is more than one.
+  std::string payload = RenderScanPayload(*outcome);
+  std::vector<SessionState> states;
+  for (const std::string& symbol : outcome->symbols) {
+    auto state = SessionOfSymbol(coach, symbol);
+    if (state && std::none_of(states.begin(), states.end(),
+                              [&](const SessionState& seen) { return seen.tz == state->tz; })) {
+      states.push_back(*state);
+    }
+  }
+  if (states.empty()) return Response::Json(std::move(payload));
+  payload = Splice(std::move(payload), SessionMember(states.front()));
+  if (states.size() > 1) {
+    JsonWriter all;
+    all.BeginObject();
+    all.Key("sessions").BeginArray();
+    for (const SessionState& state : states) WriteSessionState(all, state);
+    all.EndArray();
+    all.EndObject();
+    payload = Splice(std::move(payload), all.Take());
+  }
+  Response response = Response::Json(std::move(payload));
+  ApplySessionHeader(response, states.front());
+  return response;
 }
 
 std::string ChartPathFor(const plans::StoredPlan& stored, std::string_view interval, std::string_view token) {
@@ -1036,7 +1090,66 @@ std::string ChartPathFor(const plans::StoredPlan& stored, std::string_view inter
   return "/tv?" + QueryString(params);
 }
 
+/// The payload of a preview: the plan as /gpt/plan would store it, minus the id and version it never gets.
+std::string RenderPreviewPayload(const system::PlanComputation& computation) {
+  scanner::Plan plan = computation.plan;
+  plan.plan_id.clear();
+  std::string core = scanner::PlanToJson(plan, false);
+  constexpr std::string_view kEmptyId = R"({"plan_id":"",)";
+  TD_CHECK(core.starts_with(kEmptyId)) << "scanner::PlanToJson no longer starts with plan_id";
+  core.erase(1, kEmptyId.size() - 1);
+  return Splice(std::move(core), PlanExtras(computation, {}, 0));
+}
+
+/// POST /gpt/plan without an API key: a /tv page opened from a chart link asks for the other styles' plans
+/// (scenarios) with the link's view token. The token opens exactly its plan's symbol, the plan is computed and
+/// answered but never stored, and a request to store one (plan_id) is refused. The token is checked before the
+/// body is read, so an unauthorised caller learns nothing about the request.
+Result<Response> HandlePlanPreview(system::CoachService& coach, const AuthContext& auth, const Request& request) {
+  auto grant = auth.ViewGrantOf(request);
+  if (!grant.ok()) return grant.error();
+  if (coach.store() == nullptr) {
+    return Error{ErrorCode::kUnavailable, "the plan store is not open", {}};
+  }
+  auto source = coach.store()->Get(plans::UserScope{"coach-preview", true}, grant->plan_id);
+  if (!source.ok()) {
+    // A signed token for a plan that is gone opens nothing: the same answer as any refused token.
+    if (source.error().code == ErrorCode::kNotFound) {
+      return Error{ErrorCode::kUnauthenticated, "invalid or expired view token", std::string(kViewTokenParam)};
+    }
+    return source.error();
+  }
+  auto body = BodyObject(request);
+  if (!body.ok()) return body.error();
+  auto parsed = ParsePlanRequest(*body);
+  if (!parsed.ok()) return parsed.error();
+  if (parsed->replan_of) {
+    return Error{ErrorCode::kPermissionDenied,
+                 "a view token previews plans but cannot store them; a new version (plan_id) needs an API key",
+                 "plan_id"};
+  }
+  const Error other_symbol{ErrorCode::kPermissionDenied,
+                           "this view token previews plans for " + source->symbol + " only", "symbol"};
+  // An unknown symbol is refused the same way as another real one: the token's scope is the only question.
+  auto info = coach.market().Resolve(parsed->query.symbol);
+  if (!info.ok() || info->id.value() != source->symbol) {
+    return other_symbol;
+  }
+  auto computation = coach.ComputePlan(parsed->query);
+  if (!computation.ok()) return computation.error();
+  if (computation->plan.symbol != source->symbol) {
+    return other_symbol;
+  }
+  Response response = AnswerWithSession(RenderPreviewPayload(*computation), 200, coach, computation->plan.symbol);
+  response.SetHeader("Cache-Control", "private, no-store");
+  return response;
+}
+
 Result<Response> HandlePlan(system::CoachService& coach, const AuthContext& auth, const Request& request) {
+  if (request.principal.empty()) {
+    // Only a view token gets here without a key (the route takes credentials optionally).
+    return HandlePlanPreview(coach, auth, request);
+  }
   auto body = BodyObject(request);
   if (!body.ok()) return body.error();
   auto parsed = ParsePlanRequest(*body);
@@ -1090,7 +1203,7 @@ Result<Response> HandlePlan(system::CoachService& coach, const AuthContext& auth
     extra.Null();
   }
   extra.EndObject();
-  Response response = Response::Json(Splice(stored->plan_json, extra.Take()), 201);
+  Response response = AnswerWithSession(Splice(stored->plan_json, extra.Take()), 201, coach, stored->symbol);
   response.SetHeader("Location", "/idea/" + stored->plan_id + "/" + std::to_string(stored->version));
   return response;
 }
@@ -1149,7 +1262,7 @@ Result<Response> HandleIdea(system::CoachService& coach, const AuthContext& auth
   if (!version.ok()) return version.error();
   auto stored = ReadPlan(coach, auth, request, request.PathParam("plan_id"), *version);
   if (!stored.ok()) return stored.error();
-  Response response = Response::Json(stored->plan_json);
+  Response response = AnswerWithSession(stored->plan_json, 200, coach, stored->symbol);
   response.SetHeader("Cache-Control", "private, no-store");
   return response;
 }
@@ -1184,7 +1297,7 @@ Result<Response> HandleLayers(system::CoachService& coach, const AuthContext& au
     json.EndObject();
     return Response::Json(json.Take(), 409);
   }
-  Response response = Response::Json(stored->layers_json);
+  Response response = AnswerWithSession(stored->layers_json, 200, coach, stored->symbol);
   response.SetHeader("Cache-Control", "private, no-store");
   return response;
 }
@@ -1269,6 +1382,15 @@ constexpr std::string_view kPlanSchema = R"({"type":"object","required":["plan_i
 "levels":{"type":"array","items":{"type":"object"}},"zones":{"type":"array","items":{"type":"object"}},
 "avwaps":{"type":"array","items":{"type":"object"}},"decimals":{"type":"integer"},"idea_url":{"type":"string"},
 "chart_url":{"type":"string"},"fallback":{"type":"boolean"}}})";
+
+constexpr std::string_view kPlanPreviewSchema = R"({"type":"object","required":["preview","symbol","entry","stop","targets","as_of"],
+"description":"A plan computed for a view token: the CoachPlan fields without plan_id, version, idea_url and layers_url.",
+"properties":{"preview":{"type":"boolean","const":true},"symbol":{"type":"string"},"style":{"type":"string"},
+"strategy":{"type":"string"},"direction":{"type":"string","enum":["long","short"]},"interval":{"type":"string"},
+"entry":{"type":"number"},"stop":{"type":"number"},"targets":{"type":"array","items":{"type":"number"}},
+"rr_to_t1":{"type":"number"},"confidence":{"type":"number"},"status":{"type":"string","enum":["intact","at_risk","invalidated"]},
+"as_of":{"type":"string"},"levels":{"type":"array","items":{"type":"object"}},"zones":{"type":"array","items":{"type":"object"}},
+"avwaps":{"type":"array","items":{"type":"object"}},"decimals":{"type":"integer"},"fallback":{"type":"boolean"}}})";
 
 constexpr std::string_view kLayersSchema = R"({"type":"object","required":["plan_id","as_of","levels","zones","overlays"],
 "properties":{"plan_id":{"type":"string"},"version":{"type":"integer"},"symbol":{"type":"string"},
@@ -1407,22 +1529,29 @@ void AddCoachRoutes(Router& router, system::CoachService& coach, const AuthConte
                     Doc(400, "A field is invalid (error.field names it)")};
   router.Post("/gpt/scan", [&coach](const Request& r) { return HandleScan(coach, r); }, scan, auth.Protected());
 
+  const ParamDoc vt_param =
+      Param("vt", ParamLocation::kQuery, false, "A view token from a chart link (instead of an API key).");
+  router.AddSchema("CoachPlanPreview", std::string(kPlanPreviewSchema));
   RouteDoc plan = MakeDoc("Build and store a trade plan for one symbol", "coachPlan", {"coach"});
   plan.description =
-      "Computes a plan (entry, stop, target ladder snapped to key levels, confidence, runner) for the symbol and "
-      "style as of now or as_of, stores it as a new plan of the caller (or the next version of plan_id) and returns "
-      "it with a /tv chart link carrying a 7-day view token.";
+      "Computes a plan (entry, stop, targets snapped to key levels, confidence, runner) as of now or as_of, stores "
+      "it for the caller (or as the next version of plan_id) and returns it with a /tv link holding a 7-day view "
+      "token. With only a link's vt: a preview of its plan's symbol, not stored.";
   plan.request_body_schema = std::string(kPlanRequestSchema);
-  plan.responses = {Doc(201, "The stored plan", plan_ref), Doc(400, "A field is invalid"),
+  plan.parameters = {Param("vt", ParamLocation::kQuery, false,
+                           "A chart link's view token, instead of an API key: previews of that plan's symbol only.")};
+  plan.responses = {Doc(201, "The stored plan", plan_ref),
+                    Doc(200, "A preview for a view token: computed, not stored",
+                        R"({"$ref":"#/components/schemas/CoachPlanPreview"})"),
+                    Doc(400, "A field is invalid"),
+                    Doc(403, "A view token asked for another symbol (field symbol) or to store a plan (field plan_id)"),
                     Doc(404, "Unknown symbol or plan_id"),
                     Doc(422, "No data before as_of, or the named strategy does not fire")};
   plan.consequential = false;
   router.Post("/gpt/plan", [&coach, &auth](const Request& r) { return HandlePlan(coach, auth, r); }, plan,
-              auth.Protected());
+              auth.PlanRead());
 
   const ParamDoc plan_id_param = Param("plan_id", ParamLocation::kPath, true, "A plan id from /gpt/plan.");
-  const ParamDoc vt_param =
-      Param("vt", ParamLocation::kQuery, false, "A view token from a chart link (instead of an API key).");
   RouteDoc idea = MakeDoc("The latest version of a stored plan", "getIdea", {"coach"});
   idea.description = "The /idea payload the /tv page draws. Owner or admin key, or a vt view token for this plan.";
   idea.parameters = {plan_id_param, vt_param};

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "api/market_routes.hpp"
 
+#include "api/openalgo_edge.hpp"
+
 #include <boost/json.hpp>
 #include <charconv>
 
@@ -194,22 +196,28 @@ Result<Response> Intervals(const Request&) {
 }  // namespace
 
 void AddMarketRoutes(Router& router, system::MarketService& market) {
-  AddMarketRoutes(router, market, RouteOptions{});
+  AddMarketRoutes(router, market, AuthContext{});
 }
 
-void AddMarketRoutes(Router& router, system::MarketService& market, const RouteOptions& openalgo_options) {
+void AddMarketRoutes(Router& router, system::MarketService& market, const AuthContext& auth) {
   RouteDoc bars = MakeDoc("Bars for the chart viewer", "getTvBars", {"market-data"});
   bars.description = "OHLCV bars labelled by bar start (Unix seconds), prices at the instrument's precision.";
   router.Get("/tv-api/bars", [&market](const Request& request) { return TvBars(market, request); }, bars);
 
+  // OpenAlgo's routes check the key at the edge so a refusal has OpenAlgo's shape (403), not the router's 401.
+  const auto edge = [&auth](auto handler) {
+    return openalgo::Guarded(auth.authenticator, auth.rate_limiter,
+                             [handler](const openalgo::Caller&, const Request& request, const boost::json::object&) {
+                               Result<Response> answer = handler(request);
+                               return answer.ok() ? std::move(answer).value() : OpenAlgoError(answer.error());
+                             });
+  };
   RouteDoc history = MakeDoc("Historical bars (OpenAlgo)", "postHistory", {"openalgo"});
   history.description = "OpenAlgo /api/v1/history: apikey, symbol, exchange, interval, start_date, end_date.";
-  router.Post(
-      "/api/v1/history", [&market](const Request& request) { return History(market, request); }, history,
-      openalgo_options);
-
-  router.Post("/api/v1/intervals", Intervals, MakeDoc("Supported history intervals (OpenAlgo)", "postIntervals", {"openalgo"}),
-              openalgo_options);
+  router.Post("/api/v1/history", edge([&market](const Request& request) { return History(market, request); }),
+              history);
+  router.Post("/api/v1/intervals", edge(Intervals),
+              MakeDoc("Supported history intervals (OpenAlgo)", "postIntervals", {"openalgo"}));
 }
 
 }  // namespace td::api

@@ -15,6 +15,7 @@
 #include "api/json_body.hpp"
 #include "api/json_writer.hpp"
 #include "api/openalgo_edge.hpp"
+#include "api/openalgo_order_routes.hpp"
 #include "api/openalgo_response.hpp"
 #include "api/router.hpp"
 #include "calendar/local_time.hpp"
@@ -533,6 +534,7 @@ void AddOpenAlgoRoutes(Router& router, system::TradingService& trading, const Au
   for (const Entry& entry : entries) {
     AddEdgeRoute(router, entry.path, Guard(context, entry.fn), entry.summary, entry.operation_id, entry.consequential);
   }
+  AddOpenAlgoOrderRoutes(router, trading, auth);  // optionsorder, optionsmultiorder, basketorder, splitorder, margin
 }
 
 }  // namespace td::api

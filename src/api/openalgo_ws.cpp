@@ -116,7 +116,7 @@ WebSocketHandler OpenAlgoWsHub::Handler() {
 
 void OpenAlgoWsHub::OnOpen(const std::shared_ptr<StreamClient>& client) {
   std::lock_guard lock(mutex_);
-  sessions_[client.get()] = Session{client, {}, {}};
+  sessions_[client.get()] = Session{client, {}, {}, false};
 }
 
 void OpenAlgoWsHub::OnClose(const std::shared_ptr<StreamClient>& client) {
@@ -213,6 +213,13 @@ void OpenAlgoWsHub::OnMessage(const std::shared_ptr<StreamClient>& client, std::
       JsonWriter w;
       w.BeginObject().Key("type").String("unsubscribe").Key("status").String("success");
       w.Key("message").String("All subscriptions removed").Key("broker").String(options_.broker).EndObject();
+      reply = w.Take();
+    } else if (action == "subscribe_orders" || action == "unsubscribe_orders") {
+      session.orders = action == "subscribe_orders";
+      JsonWriter w;
+      w.BeginObject().Key("type").String(action).Key("status").String("success");
+      w.Key("message").String(session.orders ? "Subscribed to order updates" : "Unsubscribed from order updates");
+      w.Key("broker").String(options_.broker).EndObject();
       reply = w.Take();
     } else if (action == "get_broker_info") {
       JsonWriter w;
@@ -328,8 +335,8 @@ std::string OpenAlgoWsHub::Frame(const WsMarketUpdate& u, int mode) const {
     if (u.ltq) {
       w.Key("ltq").QuantityValue(*u.ltq);
     }
-    for (const auto& [name, value] : {std::pair{"open", u.open}, std::pair{"high", u.high}, std::pair{"low", u.low},
-                                      std::pair{"close", u.close}}) {
+    for (const auto& [name, value] :
+         {std::pair{"open", u.open}, std::pair{"high", u.high}, std::pair{"low", u.low}, std::pair{"close", u.close}}) {
       if (value) {
         w.Key(name).PriceValue(*value);
       }
@@ -413,6 +420,38 @@ void OpenAlgoWsHub::Publish(const WsMarketUpdate& update) {
   }
   for (auto& [client, frame] : out) {
     client->Send(frame);  // a client whose queue is full is dropped here, never waited for
+  }
+}
+
+void OpenAlgoWsHub::PublishOrder(const WsOrderUpdate& u) {
+  JsonWriter w;
+  w.BeginObject().Key("type").String("order_update").Key("broker").String(options_.broker);
+  w.Key("data").BeginObject();
+  w.Key("orderid").String(u.orderid).Key("symbol").String(u.symbol).Key("exchange").String(u.exchange);
+  w.Key("action").String(u.action).Key("pricetype").String(u.pricetype).Key("product").String(u.product);
+  w.Key("order_status").String(u.order_status);
+  w.Key("quantity").QuantityValue(u.quantity).Key("filled_quantity").QuantityValue(u.filled_quantity);
+  w.Key("average_price").Double(u.average_price);
+  w.Key("price").PriceValue(u.price.value_or(Price()));
+  w.Key("trigger_price").PriceValue(u.trigger_price.value_or(Price()));
+  w.Key("message").String(u.message);
+  w.Key("timestamp").Int(Millis(u.ts));
+  w.EndObject().EndObject();
+  auto frame = std::make_shared<const StreamEvent>(StreamEvent{0, {}, w.Take()});
+  std::vector<std::shared_ptr<StreamClient>> out;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [raw, session] : sessions_) {
+      (void)raw;
+      if (session.orders && !session.user.empty()) {
+        if (auto client = session.client.lock()) {
+          out.push_back(std::move(client));
+        }
+      }
+    }
+  }
+  for (auto& client : out) {
+    client->Send(frame);
   }
 }
 

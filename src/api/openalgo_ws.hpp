@@ -42,6 +42,24 @@ struct WsMarketUpdate {
   std::vector<WsDepthLevel> bids, asks;  // best first
 };
 
+/// One order's state after a change, named as OpenAlgo's order book names it.
+struct WsOrderUpdate {
+  std::string orderid;
+  std::string symbol;
+  std::string exchange;
+  std::string action;        // BUY, SELL
+  std::string pricetype;     // MARKET, LIMIT, SL, SL-M
+  std::string product;       // MIS, CNC, NRML
+  std::string order_status;  // complete, open, pending, rejected, cancelled
+  Quantity quantity;
+  Quantity filled_quantity;
+  double average_price = 0;
+  std::optional<Price> price;
+  std::optional<Price> trigger_price;
+  std::string message;  // why it was rejected or cancelled; empty otherwise
+  UnixNanos ts;
+};
+
 struct OpenAlgoWsOptions {
   std::string broker = "tradedesk";
   std::chrono::milliseconds ltp_throttle{50};  // LTP frames per (symbol, exchange) at most this often
@@ -60,7 +78,8 @@ using WsInterest = std::function<void(const std::string& symbol, const std::stri
 /// OpenAlgo's WebSocket market-data protocol as its proxy speaks it, so an OpenAlgo client pointed at
 /// tradedesk works unchanged: `authenticate` (api_key or apikey), `subscribe`/`unsubscribe` in LTP (1),
 /// Quote (2) or Depth (3) mode for a list of {symbol, exchange} (or one), `unsubscribe_all`, `ping`,
-/// `get_broker_info`, `get_supported_brokers`; `market_data` frames with an integer mode; errors as
+/// `get_broker_info`, `get_supported_brokers`, `subscribe_orders`/`unsubscribe_orders` (later upstream: `order_update`
+/// frames to the authenticated clients that asked); `market_data` frames with an integer mode; errors as
 /// {"status":"error","code","message"} with OpenAlgo's codes. Clients are the server's WebSocket clients with
 /// their bounded queues: one that falls behind is dropped, never waited for. Thread-safe.
 class OpenAlgoWsHub : public std::enable_shared_from_this<OpenAlgoWsHub> {
@@ -75,6 +94,9 @@ class OpenAlgoWsHub : public std::enable_shared_from_this<OpenAlgoWsHub> {
   /// Fans an update out to every client subscribed to the symbol, in the mode each asked for.
   void Publish(const WsMarketUpdate& update);
 
+  /// Sends an `order_update` frame to every authenticated client that subscribed to order updates.
+  void PublishOrder(const WsOrderUpdate& update);
+
   /// Symbols at least one client watches, as (symbol, exchange).
   std::vector<std::pair<std::string, std::string>> Watched() const;
   std::size_t client_count() const;
@@ -85,8 +107,9 @@ class OpenAlgoWsHub : public std::enable_shared_from_this<OpenAlgoWsHub> {
   using Key = std::pair<std::string, std::string>;  // (exchange, symbol)
   struct Session {
     std::weak_ptr<StreamClient> client;
-    std::string user;  // empty until authenticated
+    std::string user;                    // empty until authenticated
     std::map<Key, std::set<int>> modes;  // subscribed modes per symbol (1, 2, 3)
+    bool orders = false;                 // subscribe_orders
   };
   struct Throttle {
     UnixNanos last_ltp;
@@ -107,7 +130,7 @@ class OpenAlgoWsHub : public std::enable_shared_from_this<OpenAlgoWsHub> {
 
   mutable std::mutex mutex_;
   std::map<const StreamClient*, Session> sessions_;
-  std::map<Key, int> watchers_;      // clients per symbol
+  std::map<Key, int> watchers_;       // clients per symbol
   std::map<Key, Throttle> throttle_;  // LTP frames
   std::uint64_t frames_sent_ = 0;
 };

@@ -39,7 +39,8 @@ struct StreamHub::PlanChannel {
   }
 };
 
-StreamHub::StreamHub(StreamRouteOptions options) : options_(options) {}
+StreamHub::StreamHub(StreamRouteOptions options, NextPlanTokenFn next_plan_tokens)
+    : options_(options), next_plan_tokens_(std::move(next_plan_tokens)) {}
 
 system::LiveStreamSinks StreamHub::Sinks(const std::shared_ptr<StreamHub>& hub) {
   system::LiveStreamSinks sinks;
@@ -159,6 +160,10 @@ std::string RenderSymbolEvent(const system::SymbolEvent& event, std::string& eve
   return w.Take();
 }
 
+std::string RenderPlanDelta(const plans::PlanDelta& delta, std::string_view next_plan_vt) {
+  return plans::PlanDeltaMessageToJson(delta, next_plan_vt);
+}
+
 std::string RenderPlanFull(const plans::StoredPlan& plan) {
   JsonWriter w(plan.plan_json.size() + 96);
   w.BeginObject()
@@ -188,6 +193,11 @@ void StreamHub::PublishSymbol(const std::string& symbol, const system::SymbolEve
 }
 
 void StreamHub::PublishPlanDelta(const plans::PlanDelta& delta) {
+  // Minted outside the channel lock (it reads the plan store); a replayed delta dropped below wastes one token.
+  std::string next_plan_vt;
+  if (!delta.next_plan_id.empty() && next_plan_tokens_) {
+    next_plan_vt = next_plan_tokens_(delta.next_plan_id);
+  }
   auto channel = Plan(delta.plan_id);
   std::lock_guard lock(channel->mutex);
   if (delta.seq <= channel->last_seq) {
@@ -195,7 +205,7 @@ void StreamHub::PublishPlanDelta(const plans::PlanDelta& delta) {
   }
   channel->last_seq = delta.seq;
   auto event =
-      std::make_shared<const StreamEvent>(StreamEvent{delta.seq, "plan_delta", plans::PlanDeltaMessageToJson(delta)});
+      std::make_shared<const StreamEvent>(StreamEvent{delta.seq, "plan_delta", RenderPlanDelta(delta, next_plan_vt)});
   channel->recent.push_back(event);
   if (channel->recent.size() > options_.plan_history) {
     channel->recent.pop_front();
@@ -315,7 +325,15 @@ Result<std::uint64_t> ParseAfter(const Request& request) {
 
 std::shared_ptr<StreamHub> AddStreamRoutes(Router& router, system::LiveStreamService& live, plans::PlanStore& store,
                                            const AuthContext& auth, StreamRouteOptions options) {
-  auto hub = std::make_shared<StreamHub>(options);
+  // The next plan of a replan belongs to the same user; its token lives as long as a chart link's.
+  auto next_plan_tokens = [&store, &auth](const std::string& next_plan_id) -> std::string {
+    auto next = store.Get(plans::UserScope{"live-stream", true}, next_plan_id);
+    if (!next.ok()) {
+      return {};
+    }
+    return auth.MintViewToken(next->plan_id, next->user, kDefaultViewTokenValidity);
+  };
+  auto hub = std::make_shared<StreamHub>(options, std::move(next_plan_tokens));
 
   RouteDoc symbol_doc =
       MakeDoc("Live market stream of one symbol (SSE): bar (partial while forming), tick, heartbeat, market_status",

@@ -3,10 +3,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "api/stream.hpp"
 #include "core/time.hpp"
@@ -30,7 +32,13 @@ struct StreamRouteOptions {
 /// the Publish* methods through `Sinks()`, io threads subscribe clients.
 class StreamHub {
  public:
-  explicit StreamHub(StreamRouteOptions options = {});
+  /// A view token for a plan a delta offers as the next one (empty: none can be minted). Called on the
+  /// publisher thread for every such delta handed to PublishPlanDelta, outside the hub's locks.
+  using NextPlanTokenFn = std::function<std::string(const std::string& next_plan_id)>;
+
+  /// With `next_plan_tokens`, every plan_delta naming a next plan carries `changes.next_plan_vt`, so a viewer
+  /// holding only the current plan's view token can load the next plan.
+  explicit StreamHub(StreamRouteOptions options = {}, NextPlanTokenFn next_plan_tokens = {});
 
   /// The service callbacks bound to this hub (they keep it alive).
   static system::LiveStreamSinks Sinks(const std::shared_ptr<StreamHub>& hub);
@@ -63,6 +71,7 @@ class StreamHub {
   std::shared_ptr<PlanChannel> FindPlan(const std::string& plan_id) const;
 
   const StreamRouteOptions options_;
+  const NextPlanTokenFn next_plan_tokens_;
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<SymbolChannel>, std::less<>> symbols_;
   std::map<std::string, std::shared_ptr<PlanChannel>, std::less<>> plans_;
@@ -70,14 +79,18 @@ class StreamHub {
 
 /// Registers `GET /stream/{symbol}` (SSE, public market data: bar, tick, heartbeat, market_status events, ids
 /// per symbol, Last-Event-ID resume) and `GET /ws/plans/{plan_id}` (WebSocket: plan_full, then plan_delta and
-/// heartbeat messages; `?after=<seq>` resumes; the owner's key, an admin key or a `vt` view token), and starts
-/// `live` with the returned hub's sinks. `live`, `store` and `auth` must outlive the router; stop `live` before
+/// heartbeat messages; `?after=<seq>` resumes; the owner's key, an admin key or a `vt` view token; a delta that
+/// offers or adopts a next plan carries `next_plan_vt`, a 7-day view token for it), and starts `live` with the
+/// returned hub's sinks. `live`, `store` and `auth` must outlive the router; stop `live` before
 /// the hub is released.
 std::shared_ptr<StreamHub> AddStreamRoutes(Router& router, system::LiveStreamService& live, plans::PlanStore& store,
                                            const AuthContext& auth, StreamRouteOptions options = {});
 
 /// The JSON payloads of the symbol stream (docs/streaming.md).
 std::string RenderSymbolEvent(const system::SymbolEvent& event, std::string& event_name);
+/// The plan_delta WebSocket message (plans::PlanDeltaMessageToJson) with `changes.next_plan_vt` added when
+/// `next_plan_vt` is not empty.
+std::string RenderPlanDelta(const plans::PlanDelta& delta, std::string_view next_plan_vt);
 /// The plan_full WebSocket message: {"plan_id", "event": {"t":"plan_full","payload": <plan JSON>}}.
 std::string RenderPlanFull(const plans::StoredPlan& plan);
 

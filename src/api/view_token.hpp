@@ -14,10 +14,11 @@ namespace td::api {
 /// Query parameter that carries a view token on plan-bound reads.
 inline constexpr std::string_view kViewTokenParam = "vt";
 
-/// What a valid view token grants: read access to one plan, on behalf of `user`, until `expires`.
+/// What a valid view token grants: read access to plan `plan_id`, on behalf of `user`, until `expires`.
 struct ViewGrant {
   std::string user;
   UnixNanos expires;
+  std::string plan_id;
 };
 
 /// Signs and checks view tokens: capability links for people who open a /tv chart without an API key.
@@ -35,6 +36,9 @@ class ViewTokenSigner {
   /// Checks a token for `plan_id` at `now`. Every refusal (malformed, bad signature, another plan, expired)
   /// is kUnauthenticated with field "vt".
   Result<ViewGrant> Verify(std::string_view token, std::string_view plan_id, UnixNanos now) const;
+  /// Checks a token at `now` without knowing its plan beforehand and says which plan it opens (for requests
+  /// that name no plan, e.g. scenario previews). The same refusals as Verify.
+  Result<ViewGrant> Open(std::string_view token, UnixNanos now) const;
 
  private:
   explicit ViewTokenSigner(const std::array<unsigned char, 32>& secret) : secret_(secret) {}

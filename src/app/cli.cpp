@@ -12,11 +12,16 @@
 
 #include "api/auth_context.hpp"
 #include "api/coach_routes.hpp"
+#include "api/context_routes.hpp"
+#include "api/contracts_routes.hpp"
 #include "api/http_server.hpp"
+#include "api/journal_routes.hpp"
 #include "api/feed_routes.hpp"
 #include "api/market_routes.hpp"
 #include "api/mcp.hpp"
+#include "api/openalgo_market_routes.hpp"
 #include "api/openalgo_routes.hpp"
+#include "api/openalgo_ws_feed.hpp"
 #include "api/server.hpp"
 #include "api/stream_routes.hpp"
 #include "app/build_info.hpp"
@@ -24,6 +29,7 @@
 #include "app/coach_commands.hpp"
 #include "app/import_command.hpp"
 #include "app/keys_command.hpp"
+#include "app/replay_command.hpp"
 #include "app/static_dir.hpp"
 #include "config/config.hpp"
 #include "config/settings.hpp"
@@ -31,6 +37,7 @@
 #include "core/log.hpp"
 #include "plans/plan_store.hpp"
 #include "system/coach_service.hpp"
+#include "system/context_service.hpp"
 #include "system/live_stream_service.hpp"
 #include "system/market_service.hpp"
 #include "system/trading_service.hpp"
@@ -51,6 +58,7 @@ struct ServeFlags {
   std::string source;  // data.source
   std::string backup;  // data.backup
   std::string seed;    // data.seed
+  std::string openalgo_ws_port;  // server.openalgo_ws_port
   bool dry_run = false;
   bool no_auth = false;
 };
@@ -118,6 +126,7 @@ int RunServe(const ServeFlags& flags) {
   add(flags.source, "data.source", "--source");
   add(flags.backup, "data.backup", "--backup");
   add(flags.seed, "data.seed", "--seed");
+  add(flags.openalgo_ws_port, "server.openalgo_ws_port", "--openalgo-ws-port");
   if (flags.no_auth) {
     request.overrides.push_back(config::Override{"auth.enabled", "false", "--no-auth"});
   }
@@ -212,6 +221,15 @@ int RunServe(const ServeFlags& flags) {
     return kExitFailure;
   }
   system::CoachService coach(**market, plan_store->get(), clock);
+  // GPT market context; its daily IV history (rank/percentile) lives beside the plans, and a recorder stores
+  // each session's close reading.
+  auto iv_history = system::IvHistoryStore::Open(data_dir / "iv_history.db", clock);
+  if (!iv_history.ok()) {
+    std::cerr << "tradedesk: cannot open the IV history: " << iv_history.error().ToString() << '\n';
+    return kExitFailure;
+  }
+  system::ContextService context(coach, iv_history->get());
+  context.StartRecorder(std::chrono::minutes(10));
   // Declared before Serve() so its publisher thread outlives the server and its stream routes.
   system::LiveStreamService live(**market, coach, api::RenderPlan, clock, system::LiveStreamService::Options{});
   // The OpenAlgo order API's paper account: journal under the data directory, replayed at start.
@@ -222,15 +240,43 @@ int RunServe(const ServeFlags& flags) {
     std::cerr << "tradedesk: cannot start the paper trading account: " << trading.error().ToString() << '\n';
     return kExitFailure;
   }
-  const int code = api::Serve(options, [&market, &coach, &live, &plan_store, &trading](api::HttpServer& server,
+  // OpenAlgo clients stream market data from their proxy's own port (8765): a second listener on the same host,
+  // started once the key store is open and stopped after the HTTP server.
+  std::unique_ptr<api::OpenAlgoWsServer> openalgo_ws;
+  const auto start_openalgo_ws = [&](const api::AuthContext& auth) {
+    if (cfg.server.openalgo_ws_port == 0) {
+      return;
+    }
+    api::OpenAlgoWsServerOptions ws_options;
+    ws_options.host = host;
+    ws_options.port = static_cast<std::uint16_t>(cfg.server.openalgo_ws_port);
+    auto started = api::OpenAlgoWsServer::Start(ws_options, **market, trading->get(), auth, clock);
+    if (!started.ok()) {  // the HTTP API still serves; the message names the setting to change
+      logger.Error("the OpenAlgo WebSocket listener did not start; set server.openalgo_ws_port (0 = off)",
+                   {{"port", cfg.server.openalgo_ws_port}, {"error", started.error().ToString()}});
+      std::cerr << "tradedesk: OpenAlgo WebSocket port " << cfg.server.openalgo_ws_port
+                << " unavailable (server.openalgo_ws_port, --openalgo-ws-port): " << started.error().message << '\n';
+      return;
+    }
+    openalgo_ws = std::move(started).value();
+    std::printf("tradedesk: OpenAlgo WebSocket on ws://%s:%u\n", host.c_str(), static_cast<unsigned>(openalgo_ws->port()));
+    std::fflush(stdout);
+  };
+  const int code = api::Serve(options, [&market, &coach, &context, &live, &plan_store, &trading, &start_openalgo_ws](api::HttpServer& server,
                                                                              const api::AuthContext& auth) {
     api::AddCoachRoutes(server.router(), coach, auth);
+    api::AddContextRoutes(server.router(), context, auth.Protected());
+    api::AddContractsRoutes(server.router(), **market, plan_store->get(), auth);
+    api::AddJournalRoutes(server.router(), **plan_store, **market, auth);
     api::AddStreamRoutes(server.router(), live, **plan_store, auth);
-    api::AddMarketRoutes(server.router(), **market, auth.Protected());
+    api::AddMarketRoutes(server.router(), **market, auth);
     api::AddFeedRoutes(server.router(), server.metrics(), **market);
     api::AddOpenAlgoRoutes(server.router(), **trading, auth);
+    api::AddOpenAlgoMarketRoutes(server.router(), **market, auth);
+    start_openalgo_ws(auth);
     api::AddMcpRoutes(server.router(), api::CoachMcpTools(), auth.Protected());
   });
+  openalgo_ws.reset();
   logger.Info("stopped", {{"exit_code", code}});
   FlushLogs();
   return code;
@@ -273,6 +319,8 @@ int RunCli(int argc, char** argv) {
                     "Market data source: simulator, replay, openalgo, polygon, yahoo or tradier (default simulator)");
   serve->add_option("--backup", serve_flags.backup, "Fallback market data source for failover (default none)");
   serve->add_option("--seed", serve_flags.seed, "Simulator seed; the same seed gives the same market (default 42)");
+  serve->add_option("--openalgo-ws-port", serve_flags.openalgo_ws_port,
+                    "Port of the OpenAlgo-compatible WebSocket listener on the listen host (default 8765; 0: off)");
   serve->add_flag("--dry-run", serve_flags.dry_run, "Print the effective configuration and exit");
   serve->add_flag("--no-auth", serve_flags.no_auth,
                   "Turn API keys off (loopback listen address only): every request acts as admin user 'local'");
@@ -301,6 +349,8 @@ int RunCli(int argc, char** argv) {
   const CoachCommands coach = AddCoachCommands(app, coach_flags);
   KeysFlags keys_flags;
   const KeysCommands keys = AddKeysCommands(app, keys_flags);
+  ReplayFlags replay_flags;
+  CLI::App* replay_cmd = AddReplayCommand(app, replay_flags);
 
   try {
     app.parse(argc, argv);
@@ -318,6 +368,9 @@ int RunCli(int argc, char** argv) {
   }
   if (import_cmd->parsed()) {
     return RunImport(import_flags);
+  }
+  if (replay_cmd->parsed()) {
+    return RunReplay(replay_flags);
   }
   if (keys.create->parsed()) {
     return RunKeysCreate(keys_flags);

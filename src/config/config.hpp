@@ -29,6 +29,7 @@ struct ServerConfig {
   int shutdown_grace_ms = 10000;
   int io_threads = 2;
   std::string static_dir;  // empty: found automatically (see docs/configuration.md)
+  int openalgo_ws_port = 8765;  // OpenAlgo-compatible WebSocket listener on the listen host; 0 = off
 };
 
 /// `[log]`: where and how the process logs.

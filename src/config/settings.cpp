@@ -264,6 +264,9 @@ std::vector<SettingDef> BuildRegistry() {
                                 "are closed, in milliseconds."));
   defs.push_back(IntegerSetting("server.io_threads", &Config::server, &ServerConfig::io_threads, 1, 64,
                                 "Threads serving network I/O."));
+  defs.push_back(IntegerSetting("server.openalgo_ws_port", &Config::server, &ServerConfig::openalgo_ws_port, 0, 65535,
+                                "Port of the OpenAlgo-compatible WebSocket market-data listener (OpenAlgo's proxy "
+                                "port), on the host of server.listen. 0 turns it off."));
   defs.push_back(StringSetting("server.static_dir", &ServerConfig::static_dir, "directory path", &CheckPath,
                                "Directory of the web UI served at /. Empty: web/dist in the source tree of the "
                                "build if it exists, else ./web/dist if it exists, else no static files.",

@@ -91,25 +91,29 @@ constexpr std::uint8_t kMaxPending = 2;
 
 }  // namespace
 
+EncodedFrame Encode(const SubmitOrder& c) {
+  Writer w(Kind::kSubmitOrder);
+  w.Str(c.client_order_id.value());
+  w.Str(c.idempotency_key);
+  w.Str(c.strategy_id.value());
+  w.Str(c.instrument_id.value());
+  w.Enum(c.side);
+  w.Enum(c.type);
+  w.Enum(c.product);
+  w.Enum(c.time_in_force);
+  w.Fixed(c.quantity);
+  w.OptFixed(c.price);
+  w.OptFixed(c.trigger_price);
+  w.Time(c.ts_init);
+  return w.Finish();
+}
+
 EncodedFrame Encode(const OrderCommand& command) {
   return std::visit(
       [](const auto& c) {
         using T = std::decay_t<decltype(c)>;
         if constexpr (std::is_same_v<T, SubmitOrder>) {
-          Writer w(Kind::kSubmitOrder);
-          w.Str(c.client_order_id.value());
-          w.Str(c.idempotency_key);
-          w.Str(c.strategy_id.value());
-          w.Str(c.instrument_id.value());
-          w.Enum(c.side);
-          w.Enum(c.type);
-          w.Enum(c.product);
-          w.Enum(c.time_in_force);
-          w.Fixed(c.quantity);
-          w.OptFixed(c.price);
-          w.OptFixed(c.trigger_price);
-          w.Time(c.ts_init);
-          return w.Finish();
+          return Encode(c);
         } else if constexpr (std::is_same_v<T, ModifyOrder>) {
           Writer w(Kind::kModifyOrder);
           w.Str(c.client_order_id.value());

@@ -32,6 +32,8 @@ struct EncodedFrame {
 using OrderMessage = std::variant<OrderCommand, OrderEvent>;
 
 EncodedFrame Encode(const OrderCommand& command);
+/// The same bytes as Encode(OrderCommand(command)), without copying the command into a variant (hot path).
+EncodedFrame Encode(const SubmitOrder& command);
 EncodedFrame Encode(const OrderEvent& event);
 
 /// True when `type_id` is an order command (2xx) or order event (3xx) frame.

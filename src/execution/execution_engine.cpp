@@ -3,6 +3,8 @@
 
 #include <utility>
 
+#include "execution/journal_replay.hpp"
+
 namespace td::execution {
 
 namespace {
@@ -62,17 +64,16 @@ Result<std::unique_ptr<ExecutionEngine>> ExecutionEngine::Open(ExecutionEngineOp
   }
   std::unique_ptr<ExecutionEngine> engine(
       new ExecutionEngine(std::move(options), clock, client, std::move(journal).value()));
-  auto tail = persistence::ReplayJournal(engine->options_.journal_path, [&](const persistence::FrameView& frame) {
-    if (!IsOrderFrame(frame.type_id)) {
-      return Status{};
-    }
-    auto message = Decode(frame.type_id, frame.payload);
-    if (!message.ok()) {
-      return Status(Error::Corrupt("journal frame " + std::to_string(frame.sequence) + ": " + message.error().message));
-    }
-    ++engine->replayed_frames_;
-    return engine->ApplyMessage(*message);
-  });
+  // The same reader and decoder as `tradedesk replay` (ReadExecutionJournal), then the live apply path.
+  auto tail = ReadExecutionJournal(engine->options_.journal_path,
+                                   [&](const persistence::FrameView&, const JournalEntry& entry) -> Status {
+                                     const auto* message = std::get_if<OrderMessage>(&entry);
+                                     if (message == nullptr) {
+                                       return {};  // not an order frame
+                                     }
+                                     ++engine->replayed_frames_;
+                                     return engine->ApplyMessage(*message);
+                                   });
   if (!tail.ok()) {
     return tail.error();
   }
@@ -111,18 +112,39 @@ ExecutionEngine::~ExecutionEngine() {
 }
 
 Order* ExecutionEngine::Find(const ClientOrderId& id) {
-  auto it = orders_.find(id);
-  return it == orders_.end() ? nullptr : &it->second;
+  if (last_found_ != nullptr && last_found_->client_order_id() == id) {
+    return last_found_;
+  }
+  auto it = index_.find(std::string_view(id.value()));
+  if (it == index_.end()) {
+    return nullptr;
+  }
+  last_found_ = it->second;
+  return last_found_;
 }
 
 const Order* ExecutionEngine::FindOrder(const ClientOrderId& id) const {
-  auto it = orders_.find(id);
-  return it == orders_.end() ? nullptr : &it->second;
+  // The same lookup; only the remembered last order changes, and it is a cache (mutable).
+  return const_cast<ExecutionEngine*>(this)->Find(id);
+}
+
+void ExecutionEngine::Insert(Order order) {
+  // Our ids grow ("TD-000000000123"), so the new order usually belongs at the end: with the hint the insert
+  // does not walk the day's orders.
+  // (The pair's key is copied from the order's own id before the order is moved into place: members are
+  // initialised in declaration order.)
+  const std::size_t known = orders_.size();
+  auto it = orders_.emplace_hint(orders_.end(), order.client_order_id(), std::move(order));
+  TD_CHECK(orders_.size() == known + 1) << "order " << it->first.value() << " inserted twice";
+  index_.emplace(std::string_view(it->first.value()), &it->second);
+  ids_.Observe(it->first);
+  open_orders_ += it->second.is_open() ? 1 : 0;
+  last_found_ = &it->second;
 }
 
 const Order* ExecutionEngine::FindByIdempotencyKey(const std::string& key) const {
-  auto it = submit_keys_.find(key);
-  return it == submit_keys_.end() ? nullptr : FindOrder(it->second);
+  auto it = submit_keys_.find(std::string_view(key));
+  return it == submit_keys_.end() ? nullptr : it->second;
 }
 
 std::vector<const Order*> ExecutionEngine::OpenOrders() const {
@@ -136,55 +158,59 @@ std::vector<const Order*> ExecutionEngine::OpenOrders() const {
 }
 
 std::size_t ExecutionEngine::OpenOrderCount() const {
-  std::size_t n = 0;
-  for (const auto& [id, order] : orders_) {
-    n += order.is_open() ? 1 : 0;
-  }
-  return n;
+  return open_orders_;
 }
 
 Status ExecutionEngine::ApplyMessage(const OrderMessage& message) {
   if (const auto* command = std::get_if<OrderCommand>(&message)) {
-    return std::visit(Overloaded{
-                          [&](const SubmitOrder& c) -> Status {
-                            if (orders_.contains(c.client_order_id)) {
-                              return Error::Corrupt("second submit for " + c.client_order_id.value());
-                            }
-                            if (!c.quantity.is_positive()) {
-                              return Error::Corrupt("submit with zero quantity for " + c.client_order_id.value());
-                            }
-                            orders_.emplace(c.client_order_id, Order(c));
-                            ids_.Observe(c.client_order_id);
-                            if (!c.idempotency_key.empty()) {
-                              submit_keys_.emplace(c.idempotency_key, c.client_order_id);
-                            }
-                            return {};
-                          },
-                          [&](const ModifyOrder& c) -> Status {
-                            if (!c.idempotency_key.empty()) {
-                              request_keys_.emplace(c.idempotency_key, c.client_order_id);
-                            }
-                            return {};
-                          },
-                          [&](const CancelOrder& c) -> Status {
-                            if (!c.idempotency_key.empty()) {
-                              request_keys_.emplace(c.idempotency_key, c.client_order_id);
-                            }
-                            return {};
-                          },
-                      },
-                      *command);
+    return ApplyCommand(*command);
   }
-  const auto& event = std::get<OrderEvent>(message);
+  return ApplyEvent(std::get<OrderEvent>(message));
+}
+
+Status ExecutionEngine::ApplyCommand(const OrderCommand& command) {
+  return std::visit(Overloaded{
+                        [&](const SubmitOrder& c) -> Status { return ApplySubmit(c); },
+                        [&](const ModifyOrder& c) -> Status {
+                          if (!c.idempotency_key.empty()) {
+                            request_keys_.try_emplace(c.idempotency_key, c.client_order_id);
+                          }
+                          return {};
+                        },
+                        [&](const CancelOrder& c) -> Status {
+                          if (!c.idempotency_key.empty()) {
+                            request_keys_.try_emplace(c.idempotency_key, c.client_order_id);
+                          }
+                          return {};
+                        },
+                    },
+                    command);
+}
+
+Status ExecutionEngine::ApplySubmit(const SubmitOrder& c) {
+  if (Find(c.client_order_id) != nullptr) {
+    return Error::Corrupt("second submit for " + c.client_order_id.value());
+  }
+  if (!c.quantity.is_positive()) {
+    return Error::Corrupt("submit with zero quantity for " + c.client_order_id.value());
+  }
+  Insert(Order(c));
+  if (!c.idempotency_key.empty()) {
+    const Order* order = last_found_;  // Insert leaves the new order there
+    submit_keys_.try_emplace(std::string_view(order->idempotency_key()), order);
+  }
+  return {};
+}
+
+Status ExecutionEngine::ApplyEvent(const OrderEvent& event) {
   if (const auto* init = std::get_if<OrderInitialized>(&event)) {
-    if (orders_.contains(init->client_order_id)) {
+    if (Find(init->client_order_id) != nullptr) {
       return Error::Corrupt("second initialization of " + init->client_order_id.value());
     }
     if (!init->quantity.is_positive()) {
       return Error::Corrupt("initialized with zero quantity: " + init->client_order_id.value());
     }
-    orders_.emplace(init->client_order_id, Order(*init));
-    ids_.Observe(init->client_order_id);
+    Insert(Order(*init));
   } else {
     Order* order = Find(EventOrderId(event));
     if (order == nullptr) {
@@ -193,13 +219,19 @@ Status ExecutionEngine::ApplyMessage(const OrderMessage& message) {
     if (!order->CanApply(event)) {
       return Error::Corrupt(std::string(EventName(event)) + ": " + order->WhyIllegal(event));
     }
+    const bool had_venue_id = order->venue_order_id().has_value();
+    const bool was_open = order->is_open();
     if (!order->Apply(event)) {
       return {};  // duplicate fill
     }
+    if (order->is_open() != was_open) {
+      open_orders_ = was_open ? open_orders_ - 1 : open_orders_ + 1;
+    }
     if (const auto* accepted = std::get_if<OrderAccepted>(&event)) {
-      by_venue_id_.emplace(accepted->venue_order_id.value(), accepted->client_order_id);
-    } else if (const auto* fill = std::get_if<OrderFilled>(&event); fill && !fill->venue_order_id.empty()) {
-      by_venue_id_.emplace(fill->venue_order_id.value(), fill->client_order_id);
+      by_venue_id_.try_emplace(accepted->venue_order_id.value(), accepted->client_order_id);
+    } else if (const auto* fill = std::get_if<OrderFilled>(&event);
+               fill && !had_venue_id && !fill->venue_order_id.empty()) {
+      by_venue_id_.try_emplace(fill->venue_order_id.value(), fill->client_order_id);
     }
   }
   if (options_.on_event) {
@@ -208,8 +240,7 @@ Status ExecutionEngine::ApplyMessage(const OrderMessage& message) {
   return {};
 }
 
-Status ExecutionEngine::Record(const OrderMessage& message) {
-  EncodedFrame frame = std::visit([](const auto& m) { return Encode(m); }, message);
+Status ExecutionEngine::Append(const EncodedFrame& frame) {
   auto appended = journal_.Append(frame.type_id, clock_.Now(), frame.payload);
   if (!appended.ok()) {
     if (!journal_failed_) {
@@ -218,7 +249,17 @@ Status ExecutionEngine::Record(const OrderMessage& message) {
     journal_failed_ = true;
     return appended.error();
   }
-  return ApplyMessage(message);
+  return {};
+}
+
+Status ExecutionEngine::Record(const OrderCommand& command) {
+  TD_TRY(Append(Encode(command)));
+  return ApplyCommand(command);
+}
+
+Status ExecutionEngine::Record(const OrderEvent& event) {
+  TD_TRY(Append(Encode(event)));
+  return ApplyEvent(event);
 }
 
 Status ExecutionEngine::RecordEvent(const OrderEvent& event) {
@@ -231,7 +272,7 @@ Status ExecutionEngine::RecordEvent(const OrderEvent& event) {
       return {};
     }
   }
-  return Record(OrderMessage(event));
+  return Record(event);
 }
 
 Result<SubmitResult> ExecutionEngine::Submit(SubmitOrder command) {
@@ -261,8 +302,9 @@ Result<SubmitResult> ExecutionEngine::Submit(SubmitOrder command) {
     denial = gate_->CheckSubmit(command);
   }
   // The intent is durable before anything else happens to it.
-  TD_TRY(Record(OrderMessage(OrderCommand(command))));
-  const ClientOrderId id = command.client_order_id;
+  TD_TRY(Append(Encode(command)));
+  TD_TRY(ApplySubmit(command));
+  const ClientOrderId& id = command.client_order_id;
   if (denial) {
     OrderDenied event = *denial;
     event.client_order_id = id;
@@ -300,7 +342,7 @@ Status ExecutionEngine::Modify(ModifyOrder command) {
     return Error{ErrorCode::kUnavailable, "order journal failed: modifies are halted until restart", {}};
   }
   std::optional<OrderModifyRejected> refusal = gate_ != nullptr ? gate_->CheckModify(*order, command) : std::nullopt;
-  TD_TRY(Record(OrderMessage(OrderCommand(command))));
+  TD_TRY(Record(OrderCommand(command)));
   TD_TRY(RecordEvent(requested));
   if (refusal) {
     refusal->client_order_id = command.client_order_id;
@@ -330,7 +372,7 @@ Status ExecutionEngine::Cancel(CancelOrder command) {
     return Error::Unprocessable(order->WhyIllegal(requested), "client_order_id");
   }
   if (!journal_failed_) {
-    if (Record(OrderMessage(OrderCommand(command))).ok()) {
+    if (Record(OrderCommand(command)).ok()) {
       (void)RecordEvent(requested);
     }
   }
@@ -366,11 +408,11 @@ void ExecutionEngine::OnOrderEvent(const OrderEvent& event) {
   if (const auto* fill = std::get_if<OrderFilled>(&event); fill && order->HasFill(fill->trade_id)) {
     return;
   }
-  if (auto status = Record(OrderMessage(event)); !status.ok()) {
+  if (auto status = Record(event); !status.ok()) {
     // The broker's event is a fact even when it cannot be journaled: apply it so in-memory state is right;
     // the restart reconciliation restores the journal.
     if (journal_failed_) {
-      (void)ApplyMessage(OrderMessage(event));
+      (void)ApplyEvent(event);
     }
   }
 }

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -119,8 +120,15 @@ class ExecutionEngine final : public ExecutionEventSink {
 
   /// The one apply path of live operation and replay.
   Status ApplyMessage(const OrderMessage& message);
+  Status ApplyCommand(const OrderCommand& command);
+  Status ApplySubmit(const SubmitOrder& command);
+  Status ApplyEvent(const OrderEvent& event);
   /// Journals then applies.
-  Status Record(const OrderMessage& message);
+  Status Record(const OrderCommand& command);
+  Status Record(const OrderEvent& event);
+  Status Append(const EncodedFrame& frame);
+  /// Adds a new order to the map and its lookup index.
+  void Insert(Order order);
   /// Applies a locally generated event when legal (reconciliation, submit flow).
   Status RecordEvent(const OrderEvent& event);
   Order* Find(const ClientOrderId& id);
@@ -135,7 +143,14 @@ class ExecutionEngine final : public ExecutionEventSink {
   PreTradeGate* gate_ = nullptr;
   ClientOrderIdGenerator ids_;
   std::map<ClientOrderId, Order> orders_;
-  std::unordered_map<std::string, ClientOrderId> submit_keys_;
+  // Hot-path lookup by client order id: views of the map's own keys (map nodes never move), so a lookup is a
+  // hash probe instead of a walk of string comparisons down a tree of every order of the day. The last order
+  // found is checked first: one tick's events all concern the same order.
+  std::unordered_map<std::string_view, Order*> index_;
+  mutable Order* last_found_ = nullptr;
+  std::size_t open_orders_ = 0;  // kept as events apply, so the risk gate's open-order cap costs nothing
+  // Idempotency key → order; the key views the order's own copy (set once, never changed).
+  std::unordered_map<std::string_view, const Order*> submit_keys_;
   std::unordered_map<std::string, ClientOrderId> request_keys_;  // modify and cancel keys
   std::unordered_map<std::string, ClientOrderId> by_venue_id_;
   std::uint64_t replayed_frames_ = 0;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "execution/order.hpp"
 
+#include <algorithm>
 #include <type_traits>
 
 #include "core/check.hpp"
@@ -113,6 +114,10 @@ bool Order::is_in_flight() const {
          In(status_, {OrderStatus::kSubmitted, OrderStatus::kPendingUpdate, OrderStatus::kPendingCancel});
 }
 
+bool Order::HasFill(const TradeId& trade_id) const {
+  return std::find(fill_ids_.begin(), fill_ids_.end(), trade_id) != fill_ids_.end();
+}
+
 bool Order::CanApply(const OrderEvent& event) const {
   return Check(event).empty();
 }
@@ -154,7 +159,7 @@ std::string Order::Check(const OrderEvent& event) const {
                        : NotFrom("order_rejected", s);
           },
           [&](const OrderFilled& fill) -> std::string {
-            if (fill_ids_.contains(fill.trade_id)) {
+            if (HasFill(fill.trade_id)) {
               return "";  // duplicate: ignored
             }
             if (!In(s, {S::kSubmitted, S::kAccepted, S::kPartiallyFilled, S::kPendingUpdate, S::kPendingCancel})) {
@@ -234,7 +239,7 @@ void Order::SetFilledStatus() {
 bool Order::Apply(const OrderEvent& event) {
   const std::string why = Check(event);
   TD_CHECK(why.empty()) << "illegal order transition for " << client_order_id_.value() << ": " << why;
-  if (const auto* fill = std::get_if<OrderFilled>(&event); fill != nullptr && fill_ids_.contains(fill->trade_id)) {
+  if (const auto* fill = std::get_if<OrderFilled>(&event); fill != nullptr && HasFill(fill->trade_id)) {
     return false;
   }
   using S = OrderStatus;
@@ -270,7 +275,7 @@ bool Order::Apply(const OrderEvent& event) {
                    ts_last_ = e.ts_event;
                  },
                  [&](const OrderFilled& e) {
-                   fill_ids_.insert(e.trade_id);
+                   fill_ids_.push_back(e.trade_id);
                    filled_qty_ += e.last_qty;
                    fill_notional_ += e.last_px.AsDouble() * e.last_qty.AsDouble();
                    if (!venue_order_id_ && !e.venue_order_id.empty()) {

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_set>
+#include <vector>
 
 #include "core/fixed_point.hpp"
 #include "core/ids.hpp"
@@ -78,7 +78,7 @@ class Order {
   bool is_open() const;
   /// Sent but not yet acknowledged, or a modify/cancel not yet answered.
   bool is_in_flight() const;
-  bool HasFill(const TradeId& trade_id) const { return fill_ids_.contains(trade_id); }
+  bool HasFill(const TradeId& trade_id) const;
   std::size_t event_count() const { return event_count_; }
   UnixNanos ts_last() const { return ts_last_; }
 
@@ -104,7 +104,8 @@ class Order {
   OrderStatus previous_status_ = OrderStatus::kInitialized;  // to return to from PENDING_*
   bool external_ = false;
   bool outcome_unknown_ = false;
-  std::unordered_set<TradeId> fill_ids_;
+  // An order has a handful of fills: a linear scan beats a hash set and costs no allocation until the first.
+  std::vector<TradeId> fill_ids_;
   std::size_t event_count_ = 0;
   UnixNanos ts_last_;
 };

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <string_view>
+#include <utility>
 
 namespace td::execution {
 
@@ -120,6 +121,7 @@ Result<std::unique_ptr<OrderEmulator>> OrderEmulator::Open(OrderEmulatorOptions 
   }
   TD_TRY(emulator->Replay());
   emulator->Reconcile();
+  emulator->first_live_line_ = emulator->last_line_id_ + 1;
   return emulator;
 }
 
@@ -383,6 +385,22 @@ const Order* OrderEmulator::LatestEngineOrder(EmulatedLineId id) const {
 
 std::uint32_t OrderEmulator::NextAttempt(EmulatedLineId id) const {
   std::uint32_t attempt = 0;
+  if (id >= first_live_line_) {
+    // A line made in this run: only this emulator releases under its prefix, and every release is applied in
+    // memory (an entry whose release cannot be journaled is not sent; an exit is applied anyway), so the line's
+    // own latest release is the latest there is. Spares a search of the engine's whole order book per release.
+    const std::optional<ClientOrderId>* latest = nullptr;
+    if (auto entry = entries_.find(id); entry != entries_.end()) {
+      latest = &entry->second.order_id;
+    } else if (auto record = brackets_.find(id); record != brackets_.end()) {
+      latest = &record->second.last_exit_order;
+    }
+    if (latest != nullptr && latest->has_value()) {
+      EmulatedLineId line = 0;
+      ParseReleaseId((*latest)->value(), &line, &attempt);
+    }
+    return attempt + 1;
+  }
   if (const Order* latest = LatestEngineOrder(id)) {
     EmulatedLineId line = 0;
     ParseReleaseId(latest->client_order_id().value(), &line, &attempt);
@@ -704,7 +722,7 @@ void OrderEmulator::ReleaseEntry(EmulatedLineId id, UnixNanos ts) {
     command.price = entry.price;
   }
   command.ts_init = clock_.Now();
-  auto submitted = engine_.Submit(command);
+  auto submitted = engine_.Submit(std::move(command));
   if (!submitted.ok()) {
     EndEntry(id, "submit_failed", submitted.error().message, ts);
     return;
@@ -736,7 +754,7 @@ void OrderEmulator::ReleaseExit(EmulatedLineId id, ExitLeg leg, Price price, Uni
   command.product = record.product;
   command.quantity = record.quantity;  // this record only: never more than it holds
   command.ts_init = clock_.Now();
-  auto submitted = engine_.Submit(command);
+  auto submitted = engine_.Submit(std::move(command));
   if (!submitted.ok()) {
     EndExit(id, order_id, "submit failed: " + submitted.error().message, ts);
     return;

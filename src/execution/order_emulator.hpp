@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -267,6 +268,8 @@ class OrderEmulator {
   std::unordered_map<std::string, EmulatedLineId> order_lines_;  // released client order id → line
   std::vector<Fire> fires_;                                      // scratch for Evaluate (capacity kept)
   EmulatedLineId last_line_id_ = 0;
+  // Lines from this id on were made after Open reconciled: no order under their prefix can predate this run.
+  EmulatedLineId first_live_line_ = std::numeric_limits<EmulatedLineId>::max();
   std::uint64_t replayed_frames_ = 0;
   bool replaying_ = false;
   bool journal_failed_ = false;

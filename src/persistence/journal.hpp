@@ -18,11 +18,15 @@ namespace td::persistence {
 
 /// On-disk layout (all integers little-endian):
 ///   file header, 32 bytes: magic "TDJOURNL" | u32 format version | u32 header size (32) |
-///                          u64 first sequence | u32 reserved (0) | u32 CRC32 of the previous 28 bytes
+///                          u64 first sequence | u32 reserved (0) | u32 CRC of the previous 28 bytes
 ///   frame: u32 frame magic | u32 payload length | u64 sequence | i64 ts (ns) | u32 type id |
-///          u32 CRC32 of the previous 28 bytes | payload | u32 CRC32 of header (32 bytes) + payload
+///          u32 CRC of the previous 28 bytes | payload | u32 CRC of header (32 bytes) + payload
 /// The header CRC makes the length trustworthy before the payload is read; sequences are contiguous.
-inline constexpr std::uint32_t kJournalFormatVersion = 1;
+/// The CRC is CRC-32 (IEEE, zlib's values) in format version 1 and CRC-32C (Castagnoli; the SSE4.2 crc32
+/// instruction) in version 2. New journals are written as version 2; a version 1 journal is still read, and a
+/// writer appends to it in version 1 (one checksum per file).
+inline constexpr std::uint32_t kJournalFormatVersion = 2;
+inline constexpr std::uint32_t kJournalOldestReadableVersion = 1;
 inline constexpr std::size_t kJournalFileHeaderSize = 32;
 inline constexpr std::size_t kJournalFrameHeaderSize = 32;
 inline constexpr std::size_t kJournalFrameTrailerSize = 4;
@@ -83,6 +87,8 @@ class JournalReader {
   /// Valid once Next has returned false.
   const JournalTail& tail() const;
   std::uint64_t first_sequence() const;
+  /// The file's format version (1 or 2).
+  std::uint32_t format_version() const;
 
  private:
   explicit JournalReader(std::unique_ptr<detail::FrameScanner> scanner);
@@ -123,6 +129,8 @@ class JournalWriter {
   /// What recovery found when the journal was opened (torn_bytes = bytes cut off).
   const JournalTail& recovered() const { return recovered_; }
   const std::filesystem::path& path() const { return path_; }
+  /// The file's format version: kJournalFormatVersion for a new file, else what the file was written in.
+  std::uint32_t format_version() const { return version_; }
 
  private:
   JournalWriter() = default;
@@ -141,6 +149,7 @@ class JournalWriter {
   std::chrono::steady_clock::time_point oldest_unsynced_{};
   std::vector<std::byte> buffer_;
   JournalTail recovered_;
+  std::uint32_t version_ = kJournalFormatVersion;
   std::unique_ptr<Error> failure_;
 };
 

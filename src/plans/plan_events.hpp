@@ -77,7 +77,8 @@ std::string DeltaNextStep(const PlanDelta& delta);
 /// "timestamp","next_plan_id"} (rr_to_t1, last_price and next_plan_id only when present).
 std::string PlanDeltaChangesToJson(const PlanDelta& delta);
 /// The WebSocket frame `PlanSocketMessage`: {"plan_id", "event": {"t":"plan_delta","seq","kind","what",
-/// "from","to","changes":{...}}}.
-std::string PlanDeltaMessageToJson(const PlanDelta& delta);
+/// "from","to","changes":{...}}}. `next_plan_vt` (a view token for the next plan, minted by the API layer) is
+/// written into `changes` after `next_plan_id` when both are present.
+std::string PlanDeltaMessageToJson(const PlanDelta& delta, std::string_view next_plan_vt = {});
 
 }  // namespace td::plans

@@ -243,7 +243,7 @@ void AppendKey(std::string& out, std::string_view key, bool& first) {
   out += ':';
 }
 
-void AppendChanges(std::string& out, const PlanDelta& d) {
+void AppendChanges(std::string& out, const PlanDelta& d, std::string_view next_plan_vt) {
   bool first = true;
   out += '{';
   AppendKey(out, "status", first);
@@ -268,6 +268,10 @@ void AppendChanges(std::string& out, const PlanDelta& d) {
   if (!d.next_plan_id.empty()) {
     AppendKey(out, "next_plan_id", first);
     AppendJsonString(out, d.next_plan_id);
+    if (!next_plan_vt.empty()) {
+      AppendKey(out, "next_plan_vt", first);
+      AppendJsonString(out, next_plan_vt);
+    }
   }
   out += '}';
 }
@@ -276,11 +280,11 @@ void AppendChanges(std::string& out, const PlanDelta& d) {
 
 std::string PlanDeltaChangesToJson(const PlanDelta& delta) {
   std::string out;
-  AppendChanges(out, delta);
+  AppendChanges(out, delta, {});
   return out;
 }
 
-std::string PlanDeltaMessageToJson(const PlanDelta& delta) {
+std::string PlanDeltaMessageToJson(const PlanDelta& delta, std::string_view next_plan_vt) {
   std::string out;
   bool first = true;
   out += '{';
@@ -302,7 +306,7 @@ std::string PlanDeltaMessageToJson(const PlanDelta& delta) {
   AppendKey(out, "to", inner);
   AppendJsonString(out, delta.to);
   AppendKey(out, "changes", inner);
-  AppendChanges(out, delta);
+  AppendChanges(out, delta, next_plan_vt);
   out += "}}";
   return out;
 }

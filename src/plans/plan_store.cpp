@@ -7,6 +7,7 @@
 #include <array>
 #include <cctype>
 #include <cmath>
+#include <limits>
 #include <set>
 #include <utility>
 
@@ -424,6 +425,8 @@ struct PlanStore::Statements {
   Statement get_watchlist;
   Statement list_watchlists;
   Statement delete_watchlist;
+  Statement create_watchlist;
+  Statement update_watchlist;
   Statement visible_plan_symbol;
   Statement insert_journal;
   Statement update_journal;
@@ -474,6 +477,11 @@ Status PrepareAll(Database& db, auto& s) {
   TD_TRY(prepare(s.list_watchlists,
                  "SELECT name, symbols, updated_at FROM watchlists WHERE user = :user ORDER BY name"));
   TD_TRY(prepare(s.delete_watchlist, "DELETE FROM watchlists WHERE user = :user AND name = :name"));
+  TD_TRY(prepare(s.create_watchlist,
+                 "INSERT INTO watchlists (user, name, symbols, updated_at) VALUES (:user, :name, :symbols, "
+                 ":updated_at) ON CONFLICT (user, name) DO NOTHING"));
+  TD_TRY(prepare(s.update_watchlist, "UPDATE watchlists SET symbols = :symbols, updated_at = :updated_at "
+                                     "WHERE user = :user AND name = :name"));
   TD_TRY(prepare(s.visible_plan_symbol,
                  "SELECT symbol FROM plans WHERE plan_id = :plan_id AND " TD_SCOPED " ORDER BY version DESC LIMIT 1"));
   TD_TRY(prepare(s.insert_journal,
@@ -485,7 +493,9 @@ Status PrepareAll(Database& db, auto& s) {
   TD_TRY(prepare(s.get_journal, "SELECT id, user, plan_id, symbol, text, outcome, pnl, created_at, updated_at "
                                 "FROM journal_entries WHERE id = :id AND " TD_SCOPED));
   TD_TRY(prepare(s.list_journal, "SELECT id, user, plan_id, symbol, text, outcome, pnl, created_at, updated_at "
-                                 "FROM journal_entries WHERE " TD_SCOPED " ORDER BY id DESC LIMIT :limit"));
+                                 "FROM journal_entries WHERE " TD_SCOPED
+                                 " AND (:symbol = '' OR symbol = :symbol) AND (:plan_id IS NULL OR plan_id = :plan_id)"
+                                 " AND created_at >= :from AND created_at < :to ORDER BY id DESC LIMIT :limit"));
   return {};
 }
 
@@ -802,6 +812,50 @@ Result<Watchlist> PlanStore::PutWatchlist(const UserScope& scope, std::string_vi
   return Watchlist{std::string(name), std::move(normalized).value(), now};
 }
 
+Result<Watchlist> PlanStore::CreateWatchlist(const UserScope& scope, std::string_view name,
+                                             std::vector<std::string> symbols) {
+  TD_TRY(ValidateScope(scope));
+  TD_TRY(ValidateWatchlistName(name));
+  auto normalized = NormalizeWatchlistSymbols(symbols);
+  if (!normalized.ok()) {
+    return normalized.error();
+  }
+  std::lock_guard lock(mutex_);
+  const UnixNanos now = clock_.Now();
+  StatementUse create(statements_->create_watchlist);
+  TD_TRY(create->Bind(":user", std::string_view(scope.user)));
+  TD_TRY(create->Bind(":name", name));
+  TD_TRY(create->Bind(":symbols", std::string_view(JoinSymbols(*normalized))));
+  TD_TRY(create->Bind(":updated_at", now.nanos()));
+  TD_TRY(create->Run());
+  if (db_.Changes() == 0) {
+    return Error{ErrorCode::kAlreadyExists, "a watchlist with this name exists", "name"};
+  }
+  return Watchlist{std::string(name), std::move(normalized).value(), now};
+}
+
+Result<Watchlist> PlanStore::UpdateWatchlist(const UserScope& scope, std::string_view name,
+                                             std::vector<std::string> symbols) {
+  TD_TRY(ValidateScope(scope));
+  TD_TRY(ValidateWatchlistName(name));
+  auto normalized = NormalizeWatchlistSymbols(symbols);
+  if (!normalized.ok()) {
+    return normalized.error();
+  }
+  std::lock_guard lock(mutex_);
+  const UnixNanos now = clock_.Now();
+  StatementUse update(statements_->update_watchlist);
+  TD_TRY(update->Bind(":user", std::string_view(scope.user)));
+  TD_TRY(update->Bind(":name", name));
+  TD_TRY(update->Bind(":symbols", std::string_view(JoinSymbols(*normalized))));
+  TD_TRY(update->Bind(":updated_at", now.nanos()));
+  TD_TRY(update->Run());
+  if (db_.Changes() == 0) {
+    return Error::NotFound("no such watchlist", "name");
+  }
+  return Watchlist{std::string(name), std::move(normalized).value(), now};
+}
+
 Result<Watchlist> PlanStore::GetWatchlist(const UserScope& scope, std::string_view name) {
   TD_TRY(ValidateScope(scope));
   TD_TRY(ValidateWatchlistName(name));
@@ -967,13 +1021,31 @@ Result<JournalEntry> PlanStore::UpdateJournalEntry(const UserScope& scope, std::
   return updated;
 }
 
+Result<JournalEntry> PlanStore::GetJournalEntry(const UserScope& scope, std::int64_t id) {
+  TD_TRY(ValidateScope(scope));
+  if (id < 1) {
+    return Error::InvalidArgument("id must be 1 or more", "id");
+  }
+  std::lock_guard lock(mutex_);
+  return GetJournalEntryLocked(scope, id);
+}
+
 Result<std::vector<JournalEntry>> PlanStore::ListJournalEntries(const UserScope& scope, std::size_t limit) {
+  return ListJournalEntries(scope, limit, JournalFilter{});
+}
+
+Result<std::vector<JournalEntry>> PlanStore::ListJournalEntries(const UserScope& scope, std::size_t limit,
+                                                                const JournalFilter& filter) {
   TD_TRY(ValidateScope(scope));
   TD_TRY(ValidateLimit(limit));
   std::lock_guard lock(mutex_);
   StatementUse list(statements_->list_journal);
   TD_TRY(BindScope(*list, scope));
   TD_TRY(list->Bind(":limit", static_cast<std::int64_t>(limit)));
+  TD_TRY(list->Bind(":symbol", std::string_view(filter.symbol)));
+  TD_TRY(BindOptionalText(*list, ":plan_id", filter.plan_id));
+  TD_TRY(list->Bind(":from", filter.from ? filter.from->nanos() : std::numeric_limits<std::int64_t>::min()));
+  TD_TRY(list->Bind(":to", filter.to ? filter.to->nanos() : std::numeric_limits<std::int64_t>::max()));
   std::vector<JournalEntry> entries;
   while (true) {
     auto row = list->Step();

@@ -88,6 +88,14 @@ struct JournalEntry {
   UnixNanos updated_at;
 };
 
+/// Which journal entries a listing returns; every set field must match.
+struct JournalFilter {
+  std::string symbol;                  // exact symbol as stored (upper case); empty: any
+  std::optional<std::string> plan_id;  // entries linked to this plan
+  std::optional<UnixNanos> from;       // created_at >= from
+  std::optional<UnixNanos> to;         // created_at < to
+};
+
 inline constexpr std::size_t kMaxListLimit = 200;
 inline constexpr std::size_t kMaxWatchlistSymbols = 200;
 inline constexpr std::size_t kMaxWatchlistNameChars = 64;
@@ -124,6 +132,10 @@ class PlanStore {
   // Watchlists (per user): name unique per user, symbols "EXCH:SYM" or bare.
   /// Creates or replaces the user's watchlist `name`.
   Result<Watchlist> PutWatchlist(const UserScope& scope, std::string_view name, std::vector<std::string> symbols);
+  /// Creates the user's watchlist `name`; already_exists (field "name") when the user has one by that name.
+  Result<Watchlist> CreateWatchlist(const UserScope& scope, std::string_view name, std::vector<std::string> symbols);
+  /// Replaces the symbols of the user's existing watchlist `name`; not_found (field "name") when absent.
+  Result<Watchlist> UpdateWatchlist(const UserScope& scope, std::string_view name, std::vector<std::string> symbols);
   Result<Watchlist> GetWatchlist(const UserScope& scope, std::string_view name);
   /// The user's watchlists by name (an admin's own; watchlists are personal).
   Result<std::vector<Watchlist>> ListWatchlists(const UserScope& scope);
@@ -133,8 +145,13 @@ class PlanStore {
   Result<JournalEntry> AddJournalEntry(const UserScope& scope, NewJournalEntry entry);
   /// Replaces the writable fields of the user's entry `id` (not_found when it is not theirs).
   Result<JournalEntry> UpdateJournalEntry(const UserScope& scope, std::int64_t id, NewJournalEntry entry);
+  /// The user's entry `id` (admins: anyone's); not_found (field "id") when absent or someone else's.
+  Result<JournalEntry> GetJournalEntry(const UserScope& scope, std::int64_t id);
   /// Newest first, at most `limit` (1..200).
   Result<std::vector<JournalEntry>> ListJournalEntries(const UserScope& scope, std::size_t limit);
+  /// Newest first, at most `limit` (1..200), only entries matching `filter`.
+  Result<std::vector<JournalEntry>> ListJournalEntries(const UserScope& scope, std::size_t limit,
+                                                       const JournalFilter& filter);
 
  private:
   struct Statements;

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "system/trading_service.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdio>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -13,9 +15,14 @@
 #include <thread>
 #include <variant>
 
+#include "adapters/paper/margin.hpp"
+#include "adapters/simulator/universe.hpp"
+#include "calendar/expiry.hpp"
 #include "core/log.hpp"
 #include "execution/execution_engine.hpp"
 #include "model/bar.hpp"
+#include "model/option_chain.hpp"
+#include "model/symbology.hpp"
 #include "portfolio/portfolio.hpp"
 #include "runtime/kernel.hpp"
 #include "system/coach_service.hpp"
@@ -53,6 +60,99 @@ Quantity AbsQuantity(std::int64_t raw) {
   const std::int64_t magnitude = raw < 0 ? -raw : raw;
   return Quantity::FromRaw(magnitude, magnitude % kFixedScale == 0 ? 0 : 9);
 }
+
+using adapters::simulator::OptionSymbology;
+using adapters::simulator::UnderlyingSpec;
+
+/// Exchanges whose contracts are F&O (options, and futures for the Indian ones): resolved from the chain.
+bool IsDerivativeExchange(std::string_view exchange) {
+  return exchange == "NFO" || exchange == "BFO" || exchange == "OPRA";
+}
+
+/// The simulated underlying whose contracts list on `option_exchange` under `symbol`, or null.
+const UnderlyingSpec* OptionableSpec(std::string_view option_exchange, std::string_view symbol) {
+  for (const UnderlyingSpec& spec : adapters::simulator::Universe()) {
+    if (spec.option_symbology != OptionSymbology::kNone && spec.option_exchange == option_exchange &&
+        spec.symbol == symbol) {
+      return &spec;
+    }
+  }
+  return nullptr;
+}
+
+std::string OptionableSymbols(std::string_view option_exchange) {
+  std::string out;
+  for (const UnderlyingSpec& spec : adapters::simulator::Universe()) {
+    if (spec.option_symbology != OptionSymbology::kNone && spec.option_exchange == option_exchange) {
+      out += (out.empty() ? "" : ", ") + std::string(spec.symbol);
+    }
+  }
+  return out.empty() ? "none" : out;
+}
+
+std::string DateText(CivilDate date) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%04d-%02d-%02d", date.year, date.month, date.day);
+  return text;
+}
+
+/// `price` moved onto the tick grid: down for a bid, up for an ask.
+Price OnTick(Price price, Price tick, bool up) {
+  const std::int64_t step = tick.raw();
+  std::int64_t ticks = price.raw() / step;
+  if (up && ticks * step < price.raw()) {
+    ++ticks;
+  }
+  return Price::FromRaw(ticks * step, tick.precision());
+}
+
+struct DerivativeQuote {
+  std::optional<Price> bid;
+  std::optional<Price> ask;
+  std::optional<Price> last;
+};
+
+/// A future's price from the options of its expiry (put-call parity at the ATM strike: K + call - put): the
+/// bid sells the call and buys the put, the ask the reverse.
+std::optional<DerivativeQuote> SyntheticFuture(const ExpirySlice& slice, Price underlying_price, Price tick) {
+  auto strike = slice.AtmStrike(underlying_price);
+  const StrikeRow* row = strike ? slice.FindRow(*strike) : nullptr;
+  if (row == nullptr || !row->call || !row->put) {
+    return std::nullopt;
+  }
+  const OptionQuote& call = *row->call;
+  const OptionQuote& put = *row->put;
+  DerivativeQuote out;
+  if (call.bid && put.ask) {
+    out.bid = OnTick(row->strike + *call.bid - *put.ask, tick, false);
+  }
+  if (call.ask && put.bid) {
+    out.ask = OnTick(row->strike + *call.ask - *put.bid, tick, true);
+  }
+  auto call_mid = call.Mid() ? call.Mid() : call.last;
+  auto put_mid = put.Mid() ? put.Mid() : put.last;
+  if (call_mid && put_mid) {
+    out.last = OnTick(row->strike + *call_mid - *put_mid, tick, false);
+  }
+  return out;
+}
+
+/// Where a derivative's prices come from: its strike and expiry in the underlying's chain.
+struct DerivativeSource {
+  InstrumentId underlying;
+  CivilDate expiry;
+  bool future = false;
+  Price strike;  // options
+  OptionRight right = OptionRight::kCall;
+};
+
+/// The prices last fed for an instrument (margin estimates value MARKET orders at them).
+struct Touch {
+  std::optional<Price> bid;
+  std::optional<Price> ask;
+  std::optional<Price> last;
+  Price underlying;  // derivatives: the underlying's price; zero otherwise
+};
 
 /// Hands order views from the engine thread to the listeners on a thread of its own, in order, through a
 /// bounded queue (the engine never waits for a listener).
@@ -211,6 +311,9 @@ struct TradingService::State {
     if (auto it = instruments.find(id); it != instruments.end()) {
       return it->second;
     }
+    if (IsDerivativeExchange(id.exchange())) {
+      return EnsureDerivative(id);
+    }
     auto info = market.Resolve(id.value());
     if (!info.ok()) {
       return Error::InvalidArgument("unknown symbol " + id.value(), "symbol");
@@ -234,21 +337,187 @@ struct TradingService::State {
     if (!instrument.ok()) {
       return instrument.error();
     }
-    if (auto added = broker->AddInstrument(*instrument); !added.ok()) {
+    return Register(*instrument, info->time_zone, std::nullopt);
+  }
+
+  Result<Instrument> Register(const Instrument& instrument, const std::string& time_zone,
+                              std::optional<Quantity> freeze_qty) {
+    if (auto added = broker->AddInstrument(instrument); !added.ok()) {
       return added.error();
     }
-    risk->AddInstrument(*instrument);
-    portfolio.RegisterInstrument(*instrument);
-    instruments.emplace(instrument->id, *instrument);
+    risk->AddInstrument(instrument, freeze_qty);
+    portfolio.RegisterInstrument(instrument);
+    instruments.emplace(instrument.id, instrument);
+    if (freeze_qty) {
+      freeze.emplace(instrument.id, *freeze_qty);
+    }
     {
       std::lock_guard lock(precision_mutex);
-      displays[instrument->id] = InstrumentDisplay{instrument->price_precision, info->time_zone};
+      displays[instrument.id] = InstrumentDisplay{instrument.price_precision, time_zone};
     }
-    return *instrument;
+    return instrument;
+  }
+
+  /// An option (OpenAlgo symbol on NFO/BFO, OCC symbol on OPRA) or an Indian future: a contract of a simulated
+  /// underlying, listed in its chain now. Lot, tick and multiplier come from the underlying's option contract
+  /// terms; prices from the chain (RefreshDerivative).
+  Result<Instrument> EnsureDerivative(const InstrumentId& id) {
+    const std::string_view exchange = id.exchange();
+    const UnderlyingSpec* spec = nullptr;
+    CivilDate expiry;
+    std::optional<Price> strike;
+    OptionRight right = OptionRight::kCall;
+    if (exchange == "OPRA") {
+      auto occ = OccSymbol::Parse(id.symbol());
+      if (!occ.ok()) {
+        return Error::InvalidArgument("'" + std::string(id.symbol()) + "' is not an OCC option symbol (ROOT + YYMMDD + C|P + strike x 1000 in 8 digits): " + occ.error().message, "symbol");
+      }
+      spec = OptionableSpec(exchange, occ->root == "SPXW" ? std::string_view("SPX") : std::string_view(occ->root));
+      expiry = occ->expiry;
+      strike = occ->strike;
+      right = occ->right;
+    } else {
+      auto symbol = OpenAlgoSymbol::Parse(id.symbol());
+      if (!symbol.ok()) {
+        return Error::InvalidArgument("'" + std::string(id.symbol()) + "' is not an OpenAlgo F&O symbol: " + symbol.error().message, "symbol");
+      }
+      if (symbol->kind == OpenAlgoSymbolKind::kPlain) {
+        return Error::InvalidArgument("'" + std::string(id.symbol()) + "' on " + std::string(exchange) +
+                                          " names no contract: use BASE + DDMMMYY + FUT, or + strike + CE|PE",
+                                      "symbol");
+      }
+      spec = OptionableSpec(exchange, symbol->base);
+      expiry = symbol->expiry;
+      if (symbol->kind == OpenAlgoSymbolKind::kOption) {
+        strike = symbol->strike;
+        right = symbol->right;
+      }
+    }
+    if (spec == nullptr) {
+      return Error::InvalidArgument("no paper contracts for " + id.value() + ": " + std::string(exchange) +
+                                        " contracts exist on " + OptionableSymbols(exchange),
+                                    "symbol");
+    }
+    const InstrumentId underlying = InstrumentId::Of(std::string(spec->exchange_code) + ":" + std::string(spec->symbol));
+    const ContractSpec terms{Price::FromRaw(std::llround(spec->option_tick * 1e9), spec->option_price_precision),
+                             Quantity::FromUnits(spec->lot_size), Quantity::FromUnits(spec->multiplier),
+                             spec->option_price_precision};
+    auto chain = market.Chain(underlying, expiry);
+    Result<Instrument> instrument = Error::Internal("unset");
+    if (!chain.ok() || chain->expiries.empty()) {
+      if (engine != nullptr) {
+        return Error::InvalidArgument("unknown contract " + id.value() + ": " + underlying.value() +
+                                          " has no listed expiry on " + DateText(expiry),
+                                      "symbol");
+      }
+      // Replaying the journal: the contract was traded, so it existed; it may since have expired. Keep it as the
+      // journal names it so its fills and positions come back (it is no longer priced).
+      instrument = strike ? Instrument::Option(id, underlying, expiry, *strike, right, terms)
+                          : Instrument::Future(id, underlying, expiry, terms);
+    } else if (strike.has_value()) {
+      const ExpirySlice& slice = chain->expiries.front();
+      const StrikeRow* row = slice.FindRow(*strike);
+      const std::optional<OptionQuote>* quote = row != nullptr ? &row->Quote(right) : nullptr;
+      if (quote == nullptr || !quote->has_value() || (*quote)->instrument_id.empty()) {
+        const auto strikes = slice.Strikes();
+        return Error::InvalidArgument("unknown contract " + id.value() + ": strike " + strike->ToString() +
+                                          " is not listed for " + DateText(expiry) + " (listed " +
+                                          strikes.front().ToString() + " to " + strikes.back().ToString() + ")",
+                                      "symbol");
+      }
+      const InstrumentId listed = (*quote)->instrument_id;
+      if (auto it = instruments.find(listed); it != instruments.end()) {
+        return it->second;  // the same contract asked under another spelling
+      }
+      instrument = Instrument::Option(listed, underlying, expiry, *strike, right, terms);
+    } else {
+      // A future: its expiry must be a listed monthly one.
+      auto kind = calendar::ClassifyExpiry(spec->expiry_calendar, spec->symbol, expiry);
+      if (!kind.ok() || *kind != calendar::ExpiryKind::kMonthly) {
+        return Error::InvalidArgument("unknown contract " + id.value() + ": futures expire on the monthly expiry, " +
+                                          DateText(expiry) + " is not one",
+                                      "symbol");
+      }
+      auto canonical = OpenAlgoSymbol::Future(spec->symbol, expiry);
+      if (!canonical.ok()) {
+        return canonical.error();
+      }
+      const InstrumentId listed = InstrumentId::Of(std::string(exchange) + ":" + canonical->ToString());
+      if (auto it = instruments.find(listed); it != instruments.end()) {
+        return it->second;
+      }
+      instrument = Instrument::Future(listed, underlying, expiry, terms);
+    }
+    if (!instrument.ok()) {
+      return instrument.error();
+    }
+    std::optional<Quantity> freeze_qty;
+    if (auto it = options.freeze_quantities.find(spec->symbol); it != options.freeze_quantities.end()) {
+      freeze_qty = Quantity::FromUnits(it->second);
+    }
+    std::string zone = "UTC";
+    if (auto info = market.Resolve(underlying.value()); info.ok()) {
+      zone = info->time_zone;
+    }
+    derivatives[instrument->id] =
+        DerivativeSource{underlying, expiry, !strike.has_value(), strike.value_or(Price()), right};
+    return Register(*instrument, zone, freeze_qty);
+  }
+
+  /// Feeds a contract's chain quote (bid/ask of its strike and expiry; a future's synthetic quote) to the broker
+  /// and its last price to risk; the underlying's price too (short-option margin is a share of it).
+  void RefreshDerivative(const InstrumentId& id, const DerivativeSource& source) {
+    auto chain = market.Chain(source.underlying, source.expiry);
+    if (!chain.ok() || chain->expiries.empty()) {
+      return;
+    }
+    const ExpirySlice& slice = chain->expiries.front();
+    DerivativeQuote quote;
+    if (source.future) {
+      auto synthetic = SyntheticFuture(slice, chain->underlying_price, instruments.at(id).tick_size);
+      if (!synthetic) {
+        return;
+      }
+      quote = *synthetic;
+    } else {
+      const StrikeRow* row = slice.FindRow(source.strike);
+      if (row == nullptr || !row->Quote(source.right)) {
+        return;
+      }
+      const OptionQuote& listed = *row->Quote(source.right);
+      quote = DerivativeQuote{listed.bid, listed.ask, listed.last ? listed.last : listed.Mid()};
+    }
+    if (quote.bid && !quote.bid->is_positive()) {
+      quote.bid.reset();  // nobody bids: a market sell must wait, never fill at zero
+    }
+    if (quote.ask && !quote.ask->is_positive()) {
+      quote.ask.reset();
+    }
+    const UnixNanos now = clock.Now();
+    if (chain->underlying_price.is_positive()) {
+      broker->OnTrade(TradeTick{source.underlying, chain->underlying_price, Quantity(), AggressorSide::kNone, now, now});
+    }
+    if (quote.bid || quote.ask) {
+      broker->OnQuote(QuoteTick{id, quote.bid.value_or(Price()), quote.ask.value_or(Price()), Quantity(), Quantity(),
+                                now, now});
+    }
+    if (quote.last && quote.last->is_positive()) {
+      auto& fed = last_fed[id];
+      if (fed.second != *quote.last) {
+        fed = {now, *quote.last};
+        broker->OnTrade(TradeTick{id, *quote.last, Quantity(), AggressorSide::kNone, now, now});
+      }
+      risk->UpdateReferencePrice(id, *quote.last, now);
+    }
+    touches[id] = Touch{quote.bid, quote.ask, quote.last, chain->underlying_price};
   }
 
   /// Feeds the last 1-minute close to the broker (when it changed) and to risk as the reference price.
   void RefreshPrice(const InstrumentId& id, Duration lookback = kOrderLookback) {
+    if (auto derivative = derivatives.find(id); derivative != derivatives.end()) {
+      RefreshDerivative(id, derivative->second);
+      return;
+    }
     const UnixNanos now = clock.Now();
     static const BarSpec kMinute = *BarSpec::Parse("1m");
     auto bars = market.Bars(id, kMinute, now - lookback, now + kOneMinute);
@@ -265,6 +534,7 @@ struct TradingService::State {
       broker->OnTrade(TradeTick{id, last.close, last.volume, AggressorSide::kNone, observed, now});
     }
     risk->UpdateReferencePrice(id, last.close, observed);
+    touches[id] = Touch{std::nullopt, std::nullopt, last.close, Price()};
   }
 
   void PollPrices() {
@@ -357,6 +627,12 @@ struct TradingService::State {
     if (!instrument.ok()) {
       return instrument.error();
     }
+    if (auto limit = freeze.find(instrument->id); limit != freeze.end() && request.quantity > limit->second) {
+      return Error::InvalidArgument("quantity " + request.quantity.ToString() + " is above the exchange freeze quantity " +
+                                        limit->second.ToString() + " of " + instrument->id.value() +
+                                        ": split it (splitorder)",
+                                    "quantity");
+    }
     RefreshPrice(instrument->id);
     execution::SubmitOrder command;
     command.idempotency_key = request.idempotency_key;
@@ -383,6 +659,304 @@ struct TradingService::State {
     return result;
   }
 
+  /// The order in `order` placed as one entry of a batch: its outcome, or the error that kept it out.
+  LegResult PlaceEntry(std::size_t index, const OrderRequest& order) {
+    LegResult out;
+    out.index = index;
+    out.instrument_id = order.instrument_id;
+    out.side = order.side;
+    out.quantity = order.quantity;
+    auto placed = Place(order);
+    if (placed.ok()) {
+      out.placed = *placed;
+      if (const execution::Order* made = engine->FindOrder(placed->order_id)) {
+        out.instrument_id = made->instrument_id();
+      }
+    } else {
+      out.error = placed.error();
+    }
+    return out;
+  }
+
+  /// Positions of `count` entries in execution order: every BUY before any SELL (stable), or as given.
+  template <typename SideOf>
+  static std::vector<std::size_t> ExecutionOrder(std::size_t count, bool buys_first, SideOf side_of) {
+    std::vector<std::size_t> order(count);
+    for (std::size_t i = 0; i < count; ++i) {
+      order[i] = i;
+    }
+    if (buys_first) {
+      std::stable_partition(order.begin(), order.end(), [&](std::size_t i) { return side_of(i) == Side::kBuy; });
+    }
+    return order;
+  }
+
+  static std::string KeyFor(const std::string& key, std::size_t index) {
+    return key.empty() ? std::string() : key + "#" + std::to_string(index);
+  }
+
+  Result<OptionsOrderResult> PlaceOptions(const OptionsOrderRequest& request) {
+    std::string option_exchange;
+    const std::string& exchange = request.exchange;
+    if (exchange == "NSE_INDEX" || exchange == "NSE" || exchange == "NFO") {
+      option_exchange = "NFO";
+    } else if (exchange == "BSE_INDEX" || exchange == "BSE" || exchange == "BFO") {
+      option_exchange = "BFO";
+    } else if (exchange == "US" || exchange == "OPRA" || exchange == "GLOBAL_INDEX") {
+      option_exchange = "OPRA";
+    } else {
+      return Error::InvalidArgument("exchange must be NSE_INDEX, NSE, NFO, BSE_INDEX, BSE, BFO, US or OPRA, was '" +
+                                        exchange + "'",
+                                    "exchange");
+    }
+    auto symbol = OpenAlgoSymbol::Parse(request.underlying);
+    if (!symbol.ok() || symbol->kind == OpenAlgoSymbolKind::kOption) {
+      return Error::InvalidArgument("underlying must be an index, a stock or a future, was '" + request.underlying + "'",
+                                    "underlying");
+    }
+    const UnderlyingSpec* spec = OptionableSpec(option_exchange, symbol->base);
+    if (spec == nullptr) {
+      return Error::InvalidArgument("no option chain for '" + symbol->base + "' on " + option_exchange +
+                                        " (chains: " + OptionableSymbols(option_exchange) + ")",
+                                    "underlying");
+    }
+    const InstrumentId underlying = InstrumentId::Of(std::string(spec->exchange_code) + ":" + std::string(spec->symbol));
+    OptionsOrderResult result;
+    result.underlying = underlying;
+    std::optional<Price> reference;  // a future named as the reference: strikes sit around its price
+    if (symbol->kind == OpenAlgoSymbolKind::kFuture) {
+      auto future = EnsureInstrument(InstrumentId::Of(option_exchange + ":" + symbol->ToString()));
+      if (!future.ok()) {
+        Error error = future.error();
+        error.field = "underlying";
+        return error;
+      }
+      RefreshPrice(future->id);
+      auto touch = touches.find(future->id);
+      if (touch == touches.end() || !touch->second.last) {
+        return Error::Unprocessable("no price for the future " + future->id.value() + " yet", "underlying");
+      }
+      reference = touch->second.last;
+      result.underlying = future->id;
+      result.underlying_ltp = *reference;
+    }
+    std::map<std::optional<CivilDate>, OptionChain> chains;
+    const auto order = ExecutionOrder(request.legs.size(), true, [&](std::size_t i) { return request.legs[i].side; });
+    for (std::size_t position : order) {
+      const OptionLegRequest& leg = request.legs[position];
+      LegResult out;
+      out.index = position + 1;
+      out.side = leg.side;
+      out.quantity = leg.quantity;
+      auto found = chains.find(leg.expiry);
+      if (found == chains.end()) {
+        auto chain = market.Chain(underlying, leg.expiry);
+        if (!chain.ok() || chain->expiries.empty()) {
+          out.error = Error::InvalidArgument(
+              leg.expiry ? "no listed expiry " + DateText(*leg.expiry) + " for " + underlying.value()
+                         : "no option chain for " + underlying.value() + " now",
+              "expiry_date");
+          result.legs.push_back(std::move(out));
+          continue;
+        }
+        found = chains.emplace(leg.expiry, *std::move(chain)).first;
+      }
+      const OptionChain& chain = found->second;
+      const ExpirySlice& slice = chain.expiries.front();
+      const Price around = reference.value_or(chain.underlying_price);
+      if (!reference) {
+        result.underlying_ltp = chain.underlying_price;
+      }
+      auto strike = slice.StrikeAtOffset(around, leg.right, leg.offset);
+      if (!strike.ok()) {
+        out.error = Error::InvalidArgument(strike.error().message, "offset");
+        result.legs.push_back(std::move(out));
+        continue;
+      }
+      const StrikeRow* row = slice.FindRow(*strike);
+      if (row == nullptr || !row->Quote(leg.right) || row->Quote(leg.right)->instrument_id.empty()) {
+        out.error = Error::InvalidArgument("no " + std::string(ToString(leg.right)) + " listed at strike " +
+                                               strike->ToString() + " for " + DateText(slice.expiry),
+                                           "offset");
+        result.legs.push_back(std::move(out));
+        continue;
+      }
+      OrderRequest placed;
+      placed.instrument_id = row->Quote(leg.right)->instrument_id;
+      placed.side = leg.side;
+      placed.type = leg.type;
+      placed.product = leg.product;
+      placed.quantity = leg.quantity;
+      placed.price = leg.price;
+      placed.trigger_price = leg.trigger_price;
+      placed.strategy = request.strategy;
+      placed.idempotency_key = KeyFor(request.idempotency_key, position + 1);
+      if (leg.split_size.is_positive()) {
+        out.instrument_id = placed.instrument_id;
+        auto split = PlaceSplit(placed, leg.split_size);
+        if (split.ok()) {
+          out.slices = std::move(split->slices);
+        } else {
+          out.error = split.error();
+        }
+        result.legs.push_back(std::move(out));
+        continue;
+      }
+      result.legs.push_back(PlaceEntry(position + 1, placed));
+    }
+    return result;
+  }
+
+  Result<SplitResult> PlaceSplit(const OrderRequest& request, Quantity slice) {
+    auto instrument = EnsureInstrument(request.instrument_id);
+    if (!instrument.ok()) {
+      return instrument.error();
+    }
+    SplitResult result;
+    result.slice = slice;
+    const Quantity lot = instrument->lot_size;
+    if (auto limit = freeze.find(instrument->id); limit != freeze.end()) {
+      result.freeze_quantity = limit->second;
+      if (slice > limit->second) {
+        result.slice = Quantity::FromRaw(limit->second.raw() / lot.raw() * lot.raw(), lot.precision());
+      }
+    }
+    if (!request.quantity.IsMultipleOf(lot)) {
+      return Error::InvalidArgument("quantity " + request.quantity.ToString() + " is not a multiple of the lot " +
+                                        lot.ToString() + " of " + instrument->id.value(),
+                                    "quantity");
+    }
+    if (!result.slice.IsMultipleOf(lot)) {
+      return Error::InvalidArgument("splitsize " + slice.ToString() + " is not a multiple of the lot " + lot.ToString() +
+                                        " of " + instrument->id.value(),
+                                    "splitsize");
+    }
+    const std::int64_t count = (request.quantity.raw() + result.slice.raw() - 1) / result.slice.raw();
+    if (count > static_cast<std::int64_t>(TradingService::kMaxSplitOrders)) {
+      return Error::InvalidArgument("splitting " + request.quantity.ToString() + " into slices of " +
+                                        result.slice.ToString() + " makes " + std::to_string(count) +
+                                        " orders; at most " + std::to_string(TradingService::kMaxSplitOrders),
+                                    "splitsize");
+    }
+    std::int64_t left = request.quantity.raw();
+    for (std::int64_t n = 1; left > 0; ++n) {
+      const std::int64_t raw = std::min(left, result.slice.raw());
+      left -= raw;
+      OrderRequest part = request;
+      part.instrument_id = instrument->id;
+      part.quantity = Quantity::FromRaw(raw, request.quantity.precision());
+      part.idempotency_key = KeyFor(request.idempotency_key, static_cast<std::size_t>(n));
+      result.slices.push_back(PlaceEntry(static_cast<std::size_t>(n), part));
+    }
+    return result;
+  }
+
+  Result<MarginEstimate> Margin(const std::vector<OrderRequest>& positions) {
+    MarginEstimate estimate;
+    for (std::size_t i = 0; i < positions.size(); ++i) {
+      const OrderRequest& position = positions[i];
+      const std::string at = "positions[" + std::to_string(i) + "].";
+      auto instrument = EnsureInstrument(position.instrument_id);
+      if (!instrument.ok()) {
+        Error error = instrument.error();
+        error.field = at + (error.field.empty() ? "symbol" : error.field);
+        return error;
+      }
+      if (!position.quantity.IsMultipleOf(instrument->lot_size)) {
+        return Error::InvalidArgument(at + "quantity " + position.quantity.ToString() + " is not a multiple of the lot " +
+                                          instrument->lot_size.ToString() + " of " + instrument->id.value(),
+                                      at + "quantity");
+      }
+      RefreshPrice(instrument->id);
+      const Touch touch = touches.contains(instrument->id) ? touches.at(instrument->id) : Touch{};
+      std::optional<Price> price;
+      if (NeedsLimitPrice(position.type)) {
+        price = position.price;
+      } else if (NeedsTriggerPrice(position.type)) {
+        price = position.trigger_price;
+      } else {
+        price = position.side == Side::kBuy ? touch.ask : touch.bid;
+        if (!price) {
+          price = touch.last;
+        }
+      }
+      if (!price || !price->is_positive()) {
+        return Error::Unprocessable(at + "no price to value " + instrument->id.value() + ": give a LIMIT price",
+                                    at + "price");
+      }
+      std::optional<double> underlying;
+      if (touch.underlying.is_positive()) {
+        underlying = touch.underlying.AsDouble();
+      }
+      const adapters::paper::MarginParts parts = adapters::paper::MarginPartsPerUnit(
+          options.broker.margin, *instrument, position.product, position.side, price->AsDouble(), underlying);
+      const double units = position.quantity.AsDouble();
+      estimate.span += parts.span * units;
+      estimate.exposure += parts.exposure * units;
+    }
+    estimate.total = estimate.span + estimate.exposure;
+    return estimate;
+  }
+
+  static execution::SubmitOrder TermsOf(const execution::Order& order) {
+    execution::SubmitOrder terms;
+    terms.client_order_id = order.client_order_id();
+    terms.strategy_id = order.strategy_id();
+    terms.instrument_id = order.instrument_id();
+    terms.side = order.side();
+    terms.type = order.type();
+    terms.product = order.product();
+    terms.time_in_force = order.time_in_force();
+    terms.quantity = order.quantity();
+    terms.price = order.price();
+    terms.trigger_price = order.trigger_price();
+    return terms;
+  }
+
+  /// Start-up, before the kernel runs: rebuilds the paper venue's funds, positions, holdings and working
+  /// orders from the journal (the engine's replayed orders and fills), so a restart changes nothing the
+  /// account shows.
+  void RestoreVenue() {
+    std::set<ClientOrderId> has_fill;
+    std::set<InstrumentId> touched;
+    for (FillView& fill : fills) {
+      const execution::Order* order = engine->FindOrder(fill.order_id);
+      if (order == nullptr || !instruments.contains(fill.instrument_id)) {
+        log.Warn("journaled fill not restored: order or instrument unknown", {{"order", fill.order_id.value()}});
+        continue;
+      }
+      fill.product = order->product();
+      const bool first = has_fill.insert(fill.order_id).second;
+      auto restored = broker->RestoreFill(TermsOf(*order), order->venue_order_id().value_or(VenueOrderId()),
+                                          fill.trade_id, fill.quantity, fill.price, first, fill.ts);
+      if (!restored.ok()) {
+        log.Warn("journaled fill not restored", {{"order", fill.order_id.value()}, {"error", restored.error().message}});
+      }
+      touched.insert(fill.instrument_id);
+    }
+    for (const execution::Order* order : engine->OpenOrders()) {
+      const OrderStatus status = order->status();
+      // A cancel that was on the wire when the process stopped is honoured by not working the order again.
+      const bool working = status == OrderStatus::kAccepted || status == OrderStatus::kPartiallyFilled ||
+                           status == OrderStatus::kPendingUpdate;
+      if (!working || !order->venue_order_id().has_value() || !EnsureInstrument(order->instrument_id()).ok()) {
+        continue;
+      }
+      const double notional = order->avg_px() * order->filled_qty().AsDouble();
+      auto restored = broker->RestoreWorkingOrder(TermsOf(*order), *order->venue_order_id(), order->filled_qty(),
+                                                  notional, order->filled_qty().is_positive());
+      if (!restored.ok()) {
+        log.Warn("working order not restored", {{"order", order->client_order_id().value()},
+                                                {"error", restored.error().message}});
+        continue;
+      }
+      touched.insert(order->instrument_id());
+    }
+    for (const InstrumentId& id : touched) {
+      RefreshPrice(id);  // marks for the restored positions, the reference for risk
+    }
+  }
+
   Result<const execution::Order*> WorkingOrder(const ClientOrderId& id) const {
     const execution::Order* order = engine->FindOrder(id);
     if (order == nullptr) {
@@ -405,6 +979,9 @@ struct TradingService::State {
   std::unique_ptr<risk::RiskEngine> risk;
   std::unique_ptr<execution::ExecutionEngine> engine;
   std::map<InstrumentId, Instrument> instruments;
+  std::map<InstrumentId, DerivativeSource> derivatives;  // contracts priced from their chain
+  std::map<InstrumentId, Quantity> freeze;                // exchange freeze quantities
+  std::map<InstrumentId, Touch> touches;
   std::map<InstrumentId, std::pair<UnixNanos, Price>> last_fed;
   std::map<ClientOrderId, std::string> reasons;
   std::map<ClientOrderId, UnixNanos> created;
@@ -462,15 +1039,27 @@ Result<std::unique_ptr<TradingService>> TradingService::Start(TradingServiceOpti
   }
   s.engine = std::move(engine).value();
   s.engine->SetGate(s.risk.get());
-  // The paper venue keeps its book in memory: after a restart it knows none of our orders. Reconcile first (it
-  // proves never-acknowledged ones absent), then end what the venue no longer works as expired.
+  // The paper venue keeps its book in memory: after a restart it knows none of our orders. Hand it back what the
+  // journal proves (every fill, then the working orders), reconcile (it proves never-acknowledged ones absent),
+  // then end what the venue still cannot work as expired.
+  s.RestoreVenue();
   if (auto report = s.engine->ReconcileWithBroker(); !report.ok()) {
     const std::string why = report.error().ToString();
     s.log.Warn("reconciliation failed", {{"error", why}});
   }
+  std::set<ClientOrderId> worked_by_venue;
+  if (auto snapshot = s.broker->QueryOrders(); snapshot.ok()) {
+    for (const auto& report : snapshot->orders) {
+      if (report.status == execution::BrokerOrderStatus::kOpen && report.client_order_id.has_value()) {
+        worked_by_venue.insert(*report.client_order_id);
+      }
+    }
+  }
   std::vector<ClientOrderId> lost;
   for (const execution::Order* order : s.engine->OpenOrders()) {
-    lost.push_back(order->client_order_id());
+    if (!worked_by_venue.contains(order->client_order_id())) {
+      lost.push_back(order->client_order_id());
+    }
   }
   for (const ClientOrderId& id : lost) {
     s.log.Warn("working order lost by the restarted paper venue: expired", {{"order", id.value()}});
@@ -544,6 +1133,29 @@ Result<std::pair<SmartOrderPlan, std::optional<PlaceResult>>> TradingService::Pl
     }
     return Answer{plan, *placed};
   });
+}
+
+Result<OptionsOrderResult> TradingService::PlaceOptions(const OptionsOrderRequest& request) {
+  return Call<OptionsOrderResult>([this, request] { return state_->PlaceOptions(request); });
+}
+
+Result<std::vector<LegResult>> TradingService::PlaceBatch(const std::vector<OrderRequest>& orders, bool buys_first) {
+  return Call<std::vector<LegResult>>([this, orders, buys_first]() -> Result<std::vector<LegResult>> {
+    State& s = *state_;
+    std::vector<LegResult> out;
+    for (std::size_t i : State::ExecutionOrder(orders.size(), buys_first, [&](std::size_t n) { return orders[n].side; })) {
+      out.push_back(s.PlaceEntry(i + 1, orders[i]));
+    }
+    return out;
+  });
+}
+
+Result<SplitResult> TradingService::PlaceSplit(const OrderRequest& request, Quantity slice) {
+  return Call<SplitResult>([this, request, slice] { return state_->PlaceSplit(request, slice); });
+}
+
+Result<MarginEstimate> TradingService::Margin(const std::vector<OrderRequest>& positions) {
+  return Call<MarginEstimate>([this, positions] { return state_->Margin(positions); });
 }
 
 Status TradingService::Modify(const ClientOrderId& id, std::optional<Quantity> quantity, std::optional<Price> price,

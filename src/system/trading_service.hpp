@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,7 +16,9 @@
 #include "core/fixed_point.hpp"
 #include "core/ids.hpp"
 #include "core/result.hpp"
+#include "core/time.hpp"
 #include "execution/order.hpp"
+#include "model/instrument.hpp"
 #include "model/order_types.hpp"
 #include "risk/risk_engine.hpp"
 
@@ -34,6 +37,12 @@ struct TradingServiceOptions {
   Duration live_price_window = std::chrono::minutes(3);
   /// How long an API call waits for the trading thread before answering "unavailable".
   Duration command_timeout = std::chrono::seconds(5);
+
+  /// Exchange freeze quantities (units per order) of F&O contracts by underlying symbol, for both its options
+  /// and futures. Orders above it are refused; splitorder slices under it. Defaults: NSE/BSE limits in force
+  /// in 2025 (NSE circulars on index derivative freeze limits; change them here when the exchange does).
+  std::map<std::string, std::int64_t, std::less<>> freeze_quantities = {
+      {"NIFTY", 1800}, {"BANKNIFTY", 900}, {"FINNIFTY", 1800}, {"MIDCPNIFTY", 2800}, {"SENSEX", 1000}};
 
   /// Limits for a paper account of ₹1 crore: 5% price band, 10 000 units and 5 000 000 per order, 200 open
   /// orders, 20 submits per second (burst 40).
@@ -110,6 +119,65 @@ struct SmartOrderPlan {
   Quantity quantity;
 };
 
+/// One option leg as OpenAlgo's optionsorder and optionsmultiorder name it: the strike by its offset from the
+/// at-the-money strike of one expiry.
+struct OptionLegRequest {
+  std::optional<CivilDate> expiry;  // nullopt: the nearest listed expiry
+  std::string offset;               // "ATM", "ITM1".."ITM50", "OTM1".."OTM50"
+  OptionRight right = OptionRight::kCall;
+  Side side = Side::kBuy;
+  OrderType type = OrderType::kMarket;
+  Product product = Product::kMis;
+  Quantity quantity;
+  std::optional<Price> price;
+  std::optional<Price> trigger_price;
+  Quantity split_size;  // positive: placed as slices of this size (PlaceSplit rules)
+};
+
+/// Options orders on one underlying.
+struct OptionsOrderRequest {
+  std::string underlying;  // "NIFTY", or a future ("NIFTY28NOV24FUT") named as the reference
+  std::string exchange;    // NSE_INDEX, NSE, NFO, BSE_INDEX, BSE, BFO (India); US, OPRA (US listed options)
+  std::vector<OptionLegRequest> legs;
+  std::string strategy;
+  std::string idempotency_key;  // legs get "<key>#<leg>"
+};
+
+/// What happened to one leg (or one order of a batch): the contract it resolved to and the placed order, or
+/// the error that kept it from being placed (its field names the leg's own field).
+struct LegResult {
+  std::size_t index = 0;  // 1-based position in the request
+  InstrumentId instrument_id;  // empty when the leg did not resolve
+  Side side = Side::kBuy;
+  Quantity quantity;
+  std::optional<PlaceResult> placed;
+  std::optional<Error> error;
+  std::vector<LegResult> slices;  // a leg placed in slices: each slice (then `placed` is empty)
+};
+
+/// The answer to an options request: the reference the strikes were chosen around and each leg, in the order
+/// they were sent (every BUY leg before any SELL leg, as OpenAlgo does, so hedges are in place first).
+struct OptionsOrderResult {
+  InstrumentId underlying;
+  Price underlying_ltp;
+  std::vector<LegResult> legs;
+};
+
+/// A large order split into slices: the slice size used (the request's, lowered to the exchange freeze quantity
+/// when it is above it) and each slice's outcome in order (the last slice takes the remainder).
+struct SplitResult {
+  Quantity slice;
+  std::optional<Quantity> freeze_quantity;
+  std::vector<LegResult> slices;
+};
+
+/// Margin a list of new positions would block in the paper broker's model, summed over the list.
+struct MarginEstimate {
+  double total = 0.0;
+  double span = 0.0;
+  double exposure = 0.0;
+};
+
 /// The paper account behind the OpenAlgo API: ExecutionEngine (journal fsynced per frame) + RiskEngine (the
 /// engine's pre-trade gate) + PaperBroker + a journal-fed Portfolio, all owned by ONE thread (a
 /// runtime::Kernel). Every public call posts a command to that thread and waits up to `command_timeout` for
@@ -133,6 +201,20 @@ class TradingService {
   /// net position, and places it when there is one (nullopt result = no action required).
   Result<std::pair<SmartOrderPlan, std::optional<PlaceResult>>> PlaceSmart(const OrderRequest& request,
                                                                           std::int64_t target_raw);
+  /// Resolves each leg's contract (expiry, ATM strike of the chain's underlying price, offset) and places it.
+  /// Errors (the whole request): unknown underlying or exchange. Leg failures are in the leg's result.
+  Result<OptionsOrderResult> PlaceOptions(const OptionsOrderRequest& request);
+  /// Places a list of orders, BUY orders first when `buys_first`; each order's outcome in its LegResult.
+  Result<std::vector<LegResult>> PlaceBatch(const std::vector<OrderRequest>& orders, bool buys_first);
+  /// Splits `request.quantity` into slices of `slice` (lowered to the freeze quantity; lot multiples) and places
+  /// them in order. Errors: unknown symbol, a slice or total that is not a lot multiple (field "splitsize" or
+  /// "quantity"), more than `kMaxSplitOrders` slices.
+  Result<SplitResult> PlaceSplit(const OrderRequest& request, Quantity slice);
+  static constexpr std::size_t kMaxSplitOrders = 100;
+  /// Margin of new positions at their price (LIMIT/SL: the limit; SL-M: the trigger; MARKET: the touch for the
+  /// side, else the last price). Errors name the position: field "positions[<i>].<field>".
+  Result<MarginEstimate> Margin(const std::vector<OrderRequest>& positions);
+
   /// Modifies a working order. Errors: unknown order (kNotFound, field "orderid"), not working, refused.
   Status Modify(const ClientOrderId& id, std::optional<Quantity> quantity, std::optional<Price> price,
                 std::optional<Price> trigger_price, std::string idempotency_key);

@@ -140,6 +140,9 @@ const PLANS = {
   'demo-replan-2': { symbol: 'SPY', factor: 1, strategy: 'Rearmed breakout', style: 'intraday' },
   // Needs a view token minted for it.
   'private-long': { symbol: 'SPY', factor: 1, strategy: 'Private VWAP reclaim', style: 'intraday' },
+  // Private and replanned: its offer carries next_plan_vt, the only way a token-only viewer can open the next one.
+  'private-replan': { symbol: 'SPY', factor: 1, strategy: 'Private breakout retest', style: 'intraday' },
+  'private-replan-2': { symbol: 'SPY', factor: 1, strategy: 'Private rearmed breakout', style: 'intraday' },
 };
 
 /** Risk as a fraction of entry and the target ladder per style (scenario plans differ visibly). */
@@ -379,9 +382,11 @@ function handleUpgrade(req, socket, clock, log) {
     // A delta for another plan on the same socket must not touch this page.
     at(700, { plan_id: 'someone-else', event: { t: 'plan_delta', plan_id: 'someone-else', changes: { status: 'invalidated', note: 'Not this plan' } } });
     at(900, delta({ status: 'at_risk', note: 'Price is within stop buffer', next_step: 'tighten_stop' }));
-    if (planId === 'demo-replan') {
+    if (planId === 'demo-replan' || planId === 'private-replan') {
+      const next = `${planId}-2`;
       at(1200, delta({ status: 'invalidated', note: `Stop level triggered at ${plan.stop}`, next_step: 'plan_invalidated', last_price: round2(plan.stop - 0.05), breach: 'stop_hit' }));
-      at(1500, delta({ status: 'auto_replanned', note: 'Plan replanned after stop; new plan demo-replan-2.', next_plan_id: 'demo-replan-2', next_plan_version: 1, next_plan_style: 'intraday' }, 'auto_replan'));
+      // Like the server: every offer carries a view token for the next plan.
+      at(1500, delta({ status: 'auto_replanned', note: `Plan replanned after stop; new plan ${next}.`, next_plan_id: next, next_plan_version: 1, next_plan_style: 'intraday', next_plan_vt: mintViewToken(next) }, 'auto_replan'));
     }
   }
   socket.on('data', (buf) => {
@@ -403,11 +408,19 @@ function readBody(req) {
   });
 }
 
-/** POST /gpt/plan {symbol, style, as_of?}: a scenario plan for that style, with its chart link and view token. */
+/** The plan id a genuine view token names. */
+function tokenPlanId(token) {
+  return Buffer.from(token.split('.')[0].replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString().split('|')[0];
+}
+
+/**
+ * POST /gpt/plan {symbol, style, as_of?}. Without a token (a trusted desk, like `serve --no-auth`) a
+ * stored scenario plan with its chart link and view token; with a link's view token, like the server,
+ * a preview of the token's plan's symbol only: `preview: true`, no plan_id, nothing to read back.
+ */
 async function handleGptPlan(req, url, res, clock) {
   const vt = url.searchParams.get('vt');
-  // A shared link's token is accepted here when it is genuine (any plan); no token = a trusted desk.
-  if (vt && checkViewToken(vt, null, clock())) return sendError(res, 401, 'unauthorized', checkViewToken(vt, null, clock()));
+  if (vt && checkViewToken(vt, null, clock())) return sendError(res, 401, 'unauthenticated', checkViewToken(vt, null, clock()), 'vt');
   let body;
   try {
     body = JSON.parse((await readBody(req)) || 'null');
@@ -422,6 +435,13 @@ async function handleGptPlan(req, url, res, clock) {
   if (symbol === 'NOPLAN') return sendError(res, 404, 'not_found', `No valid plan for ${symbol}`, 'symbol');
   const planId = `scn-${body.style}-${symbol.replace(/:/g, '~')}`;
   const plan = buildPlan(planId, clock());
+  if (vt) {
+    const own = planSpec(tokenPlanId(vt))?.symbol;
+    if (!own || own !== symbol) return sendError(res, 403, 'permission_denied', `this view token previews plans for ${own ?? 'its plan'} only`, 'symbol');
+    if (body.plan_id !== undefined) return sendError(res, 403, 'permission_denied', 'a view token cannot store plans', 'plan_id');
+    const { plan_id: _id, version: _version, ...preview } = plan;
+    return sendJson(res, 200, { ...preview, preview: true });
+  }
   const token = mintViewToken(planId);
   return sendJson(res, 200, { ...plan, chart_url: `/tv?interval=${plan.interval}&plan_id=${encodeURIComponent(planId)}&symbol=${symbol}&vt=${token}` });
 }

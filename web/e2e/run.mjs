@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // `npm run e2e`: the /tv checks against a running tradedesk server at TD_E2E_BASE_URL
 // (optional TD_E2E_SYMBOL, default SPY; TD_E2E_PLAN_ID with TD_E2E_VT for its view token, or
-// TD_E2E_API_KEY to have a plan made by POST /gpt/plan and read its token from the chart link).
+// TD_E2E_API_KEY to have a plan made by POST /gpt/plan and read its token from the chart link; with a key the
+// live-server checks of e2e/live-suite.mjs run too: scenario adoption and a replan after a real stop-out).
 // Skips cleanly when TD_E2E_BASE_URL is not set.
 
 import { launch, runTests } from './lib.mjs';
+import { liveServerTests } from './live-suite.mjs';
 import { commonTests } from './suite.mjs';
 
 const base = process.env.TD_E2E_BASE_URL?.replace(/\/+$/, '');
@@ -37,7 +39,11 @@ if (!planId && process.env.TD_E2E_API_KEY) {
 const browser = await launch();
 let failed = 1;
 try {
-  failed = await runTests(`tradedesk /tv e2e against ${base}`, commonTests(browser.context, base, { symbol, planId, viewToken }));
+  const tests = commonTests(browser.context, base, { symbol, planId, viewToken });
+  // Scenario adoption and replans need a key to issue plans (the page itself only holds view tokens).
+  if (process.env.TD_E2E_API_KEY) tests.push(...liveServerTests(browser.context, base, { key: process.env.TD_E2E_API_KEY, symbol }));
+  else console.log('note: TD_E2E_API_KEY not set; the scenario-adoption and replan checks are skipped');
+  failed = await runTests(`tradedesk /tv e2e against ${base}`, tests);
 } finally {
   await browser.close();
 }

@@ -244,7 +244,7 @@ export function fixtureTests(context, base) {
       assert(state.lastEventId !== null, 'the page tracks the last event id');
       await finish(s);
     }],
-    ['scenario: dashed overlay, adopt without reload (link rewritten), view token forwarded everywhere', async () => {
+    ['scenario with a view token: dashed preview, adopt without reload (plan carried in the link), vt forwarded everywhere', async () => {
       const vt = mintViewToken('private-long');
       const s = await open(context, `${base}/tv?plan_id=private-long&vt=${vt}&focus=plan`);
       const { page } = s;
@@ -257,7 +257,11 @@ export function fixtureTests(context, base) {
         const hit = seen.filter((r) => r.path === path && (r.query.plan_id ?? 'private-long') === 'private-long').slice(-1);
         assert(hit.length > 0 && hit.every((r) => r.query.vt === vt), `${path} carried vt: ${JSON.stringify(hit)}`);
       }
-      const swing = await (await fetch(`${base}/gpt/plan`, { method: 'POST', body: JSON.stringify({ symbol: 'SPY', style: 'swing' }) })).json();
+      // What the server previews for this token (computed, not stored: no plan_id).
+      const swing = await (await fetch(`${base}/gpt/plan?vt=${vt}`, { method: 'POST', body: JSON.stringify({ symbol: 'SPY', style: 'swing' }) })).json();
+      assert(swing.preview === true && swing.plan_id === undefined, `a token gets a preview: ${JSON.stringify(swing).slice(0, 200)}`);
+      const other = await fetch(`${base}/gpt/plan?vt=${vt}`, { method: 'POST', body: JSON.stringify({ symbol: 'QQQ', style: 'swing' }) });
+      assert(other.status === 403 && (await other.json()).error.field === 'symbol', 'another symbol is refused naming the field');
       await page.click('[data-testid=scenarios] [data-style=swing]');
       await page.waitForFunction(() => window.__tv.scenarioLines.length > 0);
       let state = await tv(page);
@@ -269,23 +273,66 @@ export function fixtureTests(context, base) {
       assert(planPost && planPost.query.vt === vt, `POST /gpt/plan carried vt: ${JSON.stringify(planPost)}`);
       await page.screenshot({ path: join(shots, 'tv-scenario-swing.png') });
       await page.click('[data-testid=adopt-scenario]');
-      await page.waitForFunction(() => window.__tv.planId === 'scn-swing-SPY' && window.__tv.planSocketState === 'open', null, { timeout: 8000 });
+      await page.waitForFunction(() => window.__tv.planId === null && window.__tv.planSocketState === 'closed', null, { timeout: 8000 });
       state = await tv(page);
       assert(await page.evaluate(() => window.__sameDocument === true), 'adopted without a page reload');
-      assert(near(state.planLines.find((l) => l.kind === 'entry').price, swing.entry), 'the scenario is now the live plan');
+      const lines = Object.fromEntries(state.planLines.map((l) => [l.kind, l]));
+      assert(near(lines.entry.price, swing.entry) && near(lines.stop.price, swing.stop) && near(lines.tp1.price, swing.targets[0].price), `the preview is now the live plan: ${JSON.stringify(lines)}`);
       assert(state.scenarioLines.length === 0, 'the overlay is gone once adopted');
       assert(state.log.some((l) => l.startsWith('Scenario adopted')), `log: ${state.log}`);
+      const url = new URL(page.url());
+      assert(!url.searchParams.has('plan_id') && url.searchParams.get('vt') === vt && Number(url.searchParams.get('entry')) === swing.entry && url.searchParams.get('style') === 'swing', `link carries the adopted plan and keeps the token: ${url}`);
+      await page.screenshot({ path: join(shots, 'tv-scenario-adopted.png') });
+      // The rewritten link alone shows the adopted plan.
+      await page.reload({ waitUntil: 'domcontentloaded' });
+      await waitReady(page);
+      await page.waitForFunction(() => window.__tv.planLines.length > 0);
+      assert(near((await tv(page)).planLines.find((l) => l.kind === 'entry').price, swing.entry), 'the link reloads the adopted plan');
+      await finish(s);
+    }],
+    ['scenario on a trusted desk: a stored scenario is adopted by id and followed live', async () => {
+      const s = await open(context, `${base}/tv?symbol=SPY&interval=5m`);
+      const { page } = s;
+      await page.evaluate(() => {
+        window.__sameDocument = true;
+      });
+      const leaps = await (await fetch(`${base}/gpt/plan`, { method: 'POST', body: JSON.stringify({ symbol: 'SPY', style: 'leaps' }) })).json();
+      await page.click('[data-testid=scenarios] [data-style=leaps]');
+      await page.waitForFunction(() => window.__tv.scenarioLines.length > 0);
+      await page.click('[data-testid=adopt-scenario]');
+      await page.waitForFunction(() => window.__tv.planId === 'scn-leaps-SPY' && window.__tv.planSocketState === 'open', null, { timeout: 8000 });
+      const state = await tv(page);
+      assert(await page.evaluate(() => window.__sameDocument === true), 'adopted without a page reload');
+      assert(near(state.planLines.find((l) => l.kind === 'entry').price, leaps.entry), 'the scenario is now the live plan');
       // The new plan's token came with the /gpt/plan answer (its chart link) and names that plan.
       const newVt = state.viewToken;
-      assert(newVt && Buffer.from(newVt.split('.')[0], 'base64url').toString().startsWith('scn-swing-SPY|'), `token for the adopted plan: ${newVt}`);
+      assert(newVt && Buffer.from(newVt.split('.')[0], 'base64url').toString().startsWith('scn-leaps-SPY|'), `token for the adopted plan: ${newVt}`);
       const url = new URL(page.url());
-      assert(url.searchParams.get('plan_id') === 'scn-swing-SPY' && url.searchParams.get('vt') === newVt, `link rewritten: ${url}`);
+      assert(url.searchParams.get('plan_id') === 'scn-leaps-SPY' && url.searchParams.get('vt') === newVt, `link rewritten: ${url}`);
       const after = await fetchJson('/__fixture/requests');
-      for (const path of ['/idea/scn-swing-SPY', '/api/v1/gpt/chart-layers', '/ws/plans/scn-swing-SPY']) {
-        const hit = after.filter((r) => r.path === path && (r.query.plan_id ?? 'scn-swing-SPY') === 'scn-swing-SPY');
+      for (const path of ['/idea/scn-leaps-SPY', '/api/v1/gpt/chart-layers', '/ws/plans/scn-leaps-SPY']) {
+        const hit = after.filter((r) => r.path === path && (r.query.plan_id ?? 'scn-leaps-SPY') === 'scn-leaps-SPY');
         assert(hit.length > 0 && hit.every((r) => r.query.vt === newVt), `${path} carried the new plan's vt`);
       }
-      await page.screenshot({ path: join(shots, 'tv-scenario-adopted.png') });
+      await finish(s);
+    }],
+    ['replan with only a view token: next_plan_vt in the offer opens the next plan', async () => {
+      const vt = mintViewToken('private-replan');
+      const s = await open(context, `${base}/tv?plan_id=private-replan&vt=${vt}`);
+      const { page } = s;
+      await page.evaluate(() => localStorage.removeItem('td.autoRearm'));
+      await page.locator('[data-testid=next-plan]').waitFor({ timeout: 8000 });
+      let state = await tv(page);
+      const nextVt = state.nextPlan.viewToken;
+      assert(state.nextPlan.planId === 'private-replan-2' && nextVt && nextVt !== vt, `offer with its own token: ${JSON.stringify(state.nextPlan)}`);
+      await page.click('[data-testid=next-plan-reload]');
+      await page.waitForFunction(() => window.__tv.planId === 'private-replan-2' && window.__tv.planLines.length > 0 && window.__tv.planSocketState === 'open', null, { timeout: 8000 });
+      state = await tv(page);
+      assert(!state.messages.some((m) => m.key === 'plan'), `the next plan loaded: ${JSON.stringify(state.messages)}`);
+      const url = new URL(page.url());
+      assert(url.searchParams.get('plan_id') === 'private-replan-2' && url.searchParams.get('vt') === nextVt, `link follows with the new token: ${url}`);
+      const reqs = (await fetchJson('/__fixture/requests')).filter((r) => r.path === '/idea/private-replan-2' || r.path === '/ws/plans/private-replan-2');
+      assert(reqs.length >= 2 && reqs.every((r) => r.query.vt === nextVt), `the next plan is read with next_plan_vt: ${JSON.stringify(reqs)}`);
       await finish(s);
     }],
     ['replan: stop-out, then the next-plan offer; Reload adopts it in place', async () => {

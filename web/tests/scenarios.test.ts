@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { PlanPayload } from '../src/api/types';
-import { parseChartParams } from '../src/tv/params';
-import { planFromPayload } from '../src/tv/plan';
+import { formatChartParams, parseChartParams } from '../src/tv/params';
+import { planFromParams, planFromPayload } from '../src/tv/plan';
 import {
   adoptedLink,
   AUTO_REARM_KEY,
   initialScenarioState,
+  isPreviewScenario,
   nextPlanOffer,
+  previewAdoptedParams,
   readAutoRearm,
   scenarioReducer,
   scenarioRequest,
@@ -79,6 +81,17 @@ describe('next plan offer', () => {
     expect(nextPlanOffer({ next_plan_id: '  ' }, 'pl_1')).toBeNull();
   });
 
+  it("carries the server's next_plan_vt so a token-only viewer can open the next plan", () => {
+    const offer = nextPlanOffer({ status: 'stopped', next_plan_id: 'pl_2', next_plan_vt: 'cGxfMnxhfDk.c2ln' }, 'pl_1');
+    expect(offer?.planId).toBe('pl_2');
+    expect(offer?.viewToken).toBe('cGxfMnxhfDk.c2ln');
+    // The token belongs to the offer; an offer of the current plan is no offer, token or not.
+    expect(nextPlanOffer({ next_plan_id: 'pl_1', next_plan_vt: 'x.y' }, 'pl_1')).toBeNull();
+    // An older sender's field name still works; a non-string token is ignored.
+    expect(nextPlanOffer({ next_plan_id: 'pl_2', view_token: 'a.b' } as never, 'pl_1')?.viewToken).toBe('a.b');
+    expect(nextPlanOffer({ next_plan_id: 'pl_2', next_plan_vt: 42 } as never, 'pl_1')?.viewToken).toBeNull();
+  });
+
   it('persists Auto-rearm and reads failures as off', () => {
     const store = new Map<string, string>();
     const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) };
@@ -102,5 +115,49 @@ describe('adopted link', () => {
       'ema=9,21&focus=plan&interval=15m&plan_id=pl_2&symbol=SPY&theme=dark&vt=cccc.dddddddddddddddddddd',
     );
     expect(adoptedLink(params, 'pl_3', null, 'SPY', '5m')).toBe('ema=9,21&focus=plan&interval=5m&plan_id=pl_3&symbol=SPY&theme=dark');
+  });
+});
+
+describe('adopting a preview', () => {
+  const preview: PlanPayload = {
+    preview: true,
+    symbol: 'US:SPY',
+    style: 'swing',
+    strategy: 'orb_retest',
+    direction: 'short',
+    entry: 600.5,
+    stop: 604.25,
+    targets: [{ price: 596, prob: 0.6 }, { price: 590.1, prob: 0.35 }],
+    runner: 585,
+    confidence: 0.7,
+    atr: 2.5,
+  };
+  const previewPlan = planFromPayload(preview);
+
+  it('tells a preview (no plan_id, or preview: true) from a stored scenario', () => {
+    expect(isPreviewScenario({ plan: previewPlan, payload: preview })).toBe(true);
+    expect(isPreviewScenario({ plan, payload })).toBe(false);
+    expect(isPreviewScenario({ plan, payload: { ...payload, preview: true } })).toBe(true);
+  });
+
+  it('carries the plan in the link, drops plan_id and keeps the view token', () => {
+    const { params } = parseChartParams('symbol=US:SPY&interval=5m&plan_id=pl_1&plan_version=2&vt=aaaa.bbbbbbbbbbbbbbbbbbbb&focus=plan&title=Old&notes=old');
+    const next = previewAdoptedParams(params, previewPlan, 'US:SPY', '1h');
+    expect(formatChartParams(next)).toBe(
+      'atr=2.5&confidence=0.7&direction=short&entry=600.5&focus=plan&interval=1h&probs=0.6,0.35&runner=585&stop=604.25&strategy=orb_retest&style=swing&symbol=US:SPY&tp=596,590.1&vt=aaaa.bbbbbbbbbbbbbbbbbbbb',
+    );
+    // The link alone rebuilds the same plan.
+    const reparsed = parseChartParams(formatChartParams(next));
+    expect(reparsed.issues).toEqual([]);
+    const rebuilt = planFromParams(reparsed.params)!;
+    expect(rebuilt.planId).toBeNull();
+    expect([rebuilt.entry, rebuilt.stop, rebuilt.runner, rebuilt.direction]).toEqual([600.5, 604.25, 585, 'short']);
+    expect(rebuilt.targets.map((t) => [t.price, t.prob])).toEqual([[596, 0.6], [590.1, 0.35]]);
+  });
+
+  it('leaves probabilities out unless every target has one', () => {
+    const partial = planFromPayload({ ...preview, targets: [{ price: 596, prob: 0.6 }, 590.1] });
+    const { params } = parseChartParams('symbol=SPY&vt=aaaa.bbbbbbbbbbbbbbbbbbbb');
+    expect(previewAdoptedParams(params, partial, 'SPY', '5m').probs).toEqual([]);
   });
 });

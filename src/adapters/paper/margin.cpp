@@ -28,4 +28,19 @@ double MarginPerUnit(const MarginRules& rules, const Instrument& instrument, Pro
   return unit_value;
 }
 
+MarginParts MarginPartsPerUnit(const MarginRules& rules, const Instrument& instrument, Product product, Side side,
+                               double price, std::optional<double> underlying_price) {
+  const double total = MarginPerUnit(rules, instrument, product, side, price, underlying_price);
+  const double multiplier = instrument.multiplier.is_zero() ? 1.0 : instrument.multiplier.AsDouble();
+  double exposure_base = 0.0;
+  if (instrument.kind == InstrumentKind::kFuture) {
+    exposure_base = price * multiplier;
+  } else if (instrument.kind == InstrumentKind::kOption && side == Side::kSell) {
+    const double strike = instrument.strike ? instrument.strike->AsDouble() : price;
+    exposure_base = underlying_price.value_or(strike) * multiplier;
+  }
+  const double exposure = std::clamp(rules.derivative_exposure * exposure_base, 0.0, total);
+  return MarginParts{total - exposure, exposure};
+}
+
 }  // namespace td::adapters::paper

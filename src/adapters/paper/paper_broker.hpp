@@ -135,6 +135,18 @@ class PaperBroker final : public execution::ExecutionClient {
   /// Submits dropped because their client order id was already known (no second order was made).
   std::uint64_t duplicate_submits() const { return duplicate_submits_; }
 
+  // Restart recovery: the venue keeps its book in memory, so the composition root hands back what the order
+  // journal proves, oldest first. Nothing is emitted; id counters continue after every restored id.
+  /// Books one journaled fill of `order` as the fill itself did: positions (a CNC sale draws on holdings),
+  /// charges (`first_fill` pays the per-order fee) and the trade row. Errors: unknown instrument.
+  Status RestoreFill(const execution::SubmitOrder& order, const VenueOrderId& venue_order_id, const TradeId& trade_id,
+                     Quantity quantity, Price price, bool first_fill, UnixNanos ts);
+  /// Puts a journaled working order back on the book with its terms and filled quantity, resting (a later
+  /// cross fills it at its own limit) and blocking margin for its opening leaves. `triggered`: a stop whose
+  /// trigger has already been hit. Errors: unknown instrument, nothing left to work.
+  Status RestoreWorkingOrder(const execution::SubmitOrder& order, const VenueOrderId& venue_order_id,
+                             Quantity filled, double fill_notional, bool triggered);
+
  private:
   struct TopOfBook {
     std::optional<Price> bid;
@@ -170,8 +182,10 @@ class PaperBroker final : public execution::ExecutionClient {
     double realised = 0.0;
   };
 
-  // Request arrival at the venue (after the request delay, in FIFO order).
-  void Arrive(std::function<void()> work);
+  // Request arrival at the venue (after the request delay, in FIFO order): `process(request)` runs at once when
+  // nothing delays it (no copy of the request, no std::function), else on an alarm holding a copy.
+  template <typename Request, typename Process>
+  void Arrive(const Request& request, Process process);
   void ProcessSubmit(const execution::SubmitOrder& command);
   void ProcessModify(const execution::ModifyOrder& command);
   void ProcessCancel(const execution::CancelOrder& command);
@@ -212,6 +226,8 @@ class PaperBroker final : public execution::ExecutionClient {
     PaperBroker& broker_;
   };
   void ScheduleSquareOff(const std::string& key);
+  /// Restart recovery: ids made by this venue ("PAPER-n", "PAPER-Fn", "SQOFF-n") are never issued twice.
+  void ContinueNumberingAfter(std::string_view id);
   const Instrument* FindInstrument(const InstrumentId& id) const;
   double TotalUsedMargin() const;
   double PositionMargin(const InstrumentId& id, Product product, const portfolio::Position& position) const;

@@ -1051,4 +1051,49 @@ Result<std::vector<Bar>> MarketSimulator::History(const InstrumentId& id, BarSpe
   return out;
 }
 
+Result<double> AtmIv30FromVolIndex(const InstrumentId& underlying, double vol_index_level) {
+  const UnderlyingSpec* target = nullptr;
+  for (const UnderlyingSpec& spec : Universe()) {
+    if (spec.exchange_code == underlying.exchange() && spec.symbol == underlying.symbol()) {
+      target = &spec;
+    }
+  }
+  if (target == nullptr || !IsOptionable(*target)) {
+    return Error::NotFound("no simulated options on " + underlying.value(), "underlying");
+  }
+  if (!(vol_index_level > 0.0) || !std::isfinite(vol_index_level)) {
+    return Error::InvalidArgument("a volatility index level must be positive", "vol_index_level");
+  }
+  const UnderlyingSpec* linked = nullptr;
+  for (const UnderlyingSpec& spec : Universe()) {
+    if (spec.kind == UnderlyingKind::kVolIndex && spec.market == target->market) {
+      for (const UnderlyingSpec& other : Universe()) {
+        if (other.symbol == spec.vol_index_of) {
+          linked = &other;
+        }
+      }
+    }
+  }
+  if (linked == nullptr) {
+    return Error::NotFound("no volatility index in the market of " + underlying.value(), "underlying");
+  }
+  const MarketParams& params = ParamsOf(target->market);
+  const double h_bar = params.factor_vol * params.factor_vol;
+  const double kappa = -std::log(params.garch_persistence) * kTradingDaysPerYear;
+  // Integrated(h) = A + B h for a given underlying (VarianceForecast is linear in the market variance h):
+  // solve the index's own underlying for h, then evaluate the target at that h.
+  const auto integrated = [&](const UnderlyingSpec& spec, double h) {
+    return VarianceForecast{h, h_bar, kappa, spec.beta, IdioVar(spec)}.Integrated(kVolIndexYears);
+  };
+  const double index_vol = vol_index_level / 100.0 / linked->vrp;
+  const double wanted = index_vol * index_vol * kVolIndexYears;
+  const double at_zero = integrated(*linked, 0.0);
+  const double slope = integrated(*linked, 1.0) - at_zero;
+  if (!(slope > 0.0)) {
+    return Error::Internal("the vol index of " + underlying.value() + " does not load on the market variance");
+  }
+  const double h = std::max(0.0, (wanted - at_zero) / slope);
+  return target->vrp * std::sqrt(integrated(*target, h) / kVolIndexYears);
+}
+
 }  // namespace td::adapters::simulator

@@ -109,4 +109,12 @@ class MarketSimulator {
   std::unique_ptr<Impl> impl_;
 };
 
+/// The 30-day ATM implied vol (a decimal: 0.18 = 18 %) that an optionable underlying's surface showed when its
+/// market's volatility index printed `vol_index_level`. The index is 100 x the 30-day ATM vol of its own
+/// underlying (VIX: SPX, INDIAVIX: NIFTY); both are functions of the one market variance state, so the index
+/// level fixes that state and with it every other underlying's 30-day vol. Pure: reads only the static universe
+/// tables, so past vol-index closes give past IVs. Errors: not a simulated optionable underlying, no vol index
+/// in its market, or a non-positive level.
+Result<double> AtmIv30FromVolIndex(const InstrumentId& underlying, double vol_index_level);
+
 }  // namespace td::adapters::simulator

@@ -153,6 +153,21 @@ TEST_F(CoachRoutesTest, ScanAnswersAPageForTheUniverse) {
   EXPECT_LE(body.at("candidates").as_array().size(), 5U);
   EXPECT_EQ(body.at("meta").at("style").as_string(), "intraday");
   EXPECT_TRUE(body.at("data_quality").at("ok").as_bool());
+  // The session state, in the body (GPT Actions read bodies only) and in the header: 11:00 ET, NYSE open.
+  EXPECT_EQ(body.at("session").at("status").as_string(), "open");
+  EXPECT_EQ(body.at("session").at("tz").as_string(), "America/New_York");
+  EXPECT_EQ(Instant(body.at("session").at("as_of")), At("2025-09-16T15:00:00Z"));
+  EXPECT_EQ(Instant(body.at("session").at("next_open")), At("2025-09-17T13:30:00Z"));
+  EXPECT_EQ(result.Header("x-market-session"),
+            "status=open; as_of=2025-09-16T15:00:00.000Z; next_open=2025-09-17T13:30:00.000Z; tz=America/New_York");
+  EXPECT_FALSE(body.contains("sessions")) << "one exchange";
+  // A universe over two exchanges lists both; NSE is closed at 20:30 IST.
+  const HttpResult mixed = Call("POST", "/gpt/scan", R"({"universe":["SPY","NIFTY"],"style":"intraday","limit":2})");
+  ASSERT_EQ(mixed.status, 200) << mixed.body;
+  const auto both = Json(mixed).at("sessions").as_array();
+  ASSERT_EQ(both.size(), 2U);
+  EXPECT_EQ(both[1].at("tz").as_string(), "Asia/Kolkata");
+  EXPECT_EQ(both[1].at("status").as_string(), "closed");
 
   // A list universe (the seed's shape) and the next page by cursor.
   const HttpResult list = Call("POST", "/gpt/scan", R"({"universe":["SPY","QQQ","AAPL"],"style":"scalp","limit":1})");
@@ -280,6 +295,9 @@ TEST_F(CoachRoutesTest, PlanIsStoredAndMatchesTheViewerContract) {
   EXPECT_TRUE(std::regex_search(raw.body, std::regex(R"("entry":[0-9]+\.[0-9]{2},"stop":[0-9]+\.[0-9]{2},)")))
       << raw.body.substr(0, 600);
   EXPECT_EQ(Json(raw).at("plan_id").as_string(), id);
+  EXPECT_EQ(Json(raw).at("session").at("status").as_string(), "open");
+  EXPECT_NE(raw.Header("x-market-session").find("tz=America/New_York"), std::string::npos);
+  EXPECT_EQ(plan.at("session").at("tz").as_string(), "America/New_York");
   const std::string chart(plan.at("chart_url").as_string());
   EXPECT_NE(chart.find("/tv?"), std::string::npos);
   EXPECT_NE(chart.find("plan_id=" + id), std::string::npos);
@@ -353,6 +371,129 @@ TEST_F(CoachRoutesTest, IdeasAreScopedToTheirOwnerOrAViewToken) {
               "plan_id");
   ExpectError(Call("POST", "/gpt/plan", R"({"symbol":"SPY","plan_id":")" + id + "\"}"), 400, "invalid_argument",
               "plan_id");
+}
+
+/// The `vt` of a /gpt/plan answer's chart link.
+std::string ViewTokenOf(const boost::json::object& plan) {
+  const std::string chart(plan.at("chart_url").as_string());
+  const auto at = chart.find("vt=");
+  if (at == std::string::npos) return {};
+  std::string token = chart.substr(at + 3);
+  return token.substr(0, token.find('&'));
+}
+
+std::size_t PlansOf(plans::PlanStore& store, const std::string& user) {
+  auto listed = store.List(plans::UserScope{user, false}, plans::kMaxListLimit);
+  return listed.ok() ? listed->size() : 0;
+}
+
+TEST_F(CoachRoutesTest, AViewTokenPreviewsPlansOfItsOwnSymbolWithoutStoringThem) {
+  const auto plan = IssuePlan(R"({"symbol":"SPY","style":"intraday","as_of":"2025-09-16T14:30:00Z"})");
+  ASSERT_FALSE(plan.empty());
+  const std::string id(plan.at("plan_id").as_string());
+  const std::string token = ViewTokenOf(plan);
+  ASSERT_FALSE(token.empty());
+  const std::size_t alice_plans = PlansOf(*store_, "alice");
+  const std::string preview_target = "/gpt/plan?vt=" + token;
+
+  // The link's own symbol, any style: computed like a stored plan, answered as a preview (200, no id).
+  const HttpResult same = Call("POST", preview_target,
+                               R"({"symbol":"SPY","style":"intraday","as_of":"2025-09-16T14:30:00Z"})", nullptr);
+  ASSERT_EQ(same.status, 200) << same.body;
+  const auto preview = Json(same);
+  EXPECT_TRUE(preview.at("preview").as_bool());
+  EXPECT_FALSE(preview.contains("plan_id")) << same.body.substr(0, 300);
+  EXPECT_FALSE(preview.contains("version"));
+  EXPECT_FALSE(preview.contains("chart_url"));
+  EXPECT_FALSE(preview.contains("idea_url"));
+  EXPECT_EQ(preview.at("symbol").as_string(), "US:SPY");
+  EXPECT_EQ(preview.at("entry"), plan.at("entry"));
+  EXPECT_EQ(preview.at("stop"), plan.at("stop"));
+  EXPECT_EQ(preview.at("targets"), plan.at("targets"));
+  EXPECT_EQ(same.Header("cache-control"), "private, no-store");
+  const HttpResult swing = Call("POST", preview_target, R"({"symbol":"us:spy","style":"swing"})", nullptr);
+  ASSERT_EQ(swing.status, 200) << swing.body;
+  EXPECT_EQ(Json(swing).at("style").as_string(), "swing");
+  EXPECT_EQ(Json(swing).at("interval").as_string(), "1h");
+
+  // Nothing was stored, and the token cannot store: a new version (plan_id) is refused.
+  ExpectError(Call("POST", preview_target, R"({"symbol":"SPY","plan_id":")" + id + R"("})", nullptr), 403,
+              "permission_denied", "plan_id");
+  EXPECT_EQ(PlansOf(*store_, "alice"), alice_plans);
+  EXPECT_EQ(Json(Call("GET", "/idea/" + id)).at("version").as_int64(), 1);
+
+  // Another symbol, real or not, is 403 naming the symbol; field errors are still the body's own.
+  ExpectError(Call("POST", preview_target, R"({"symbol":"QQQ","style":"swing"})", nullptr), 403, "permission_denied",
+              "symbol");
+  ExpectError(Call("POST", preview_target, R"({"symbol":"ZZZZ"})", nullptr), 403, "permission_denied", "symbol");
+  ExpectError(Call("POST", preview_target, R"({"symbol":"SPY","style":"position"})", nullptr), 400,
+              "invalid_argument", "style");
+  EXPECT_EQ(PlansOf(*store_, "alice"), alice_plans);
+}
+
+TEST_F(CoachRoutesTest, PreviewsRefuseMissingForgedExpiredAndOrphanTokens) {
+  const auto plan = IssuePlan(R"({"symbol":"SPY","style":"scalp","as_of":"2025-09-16T14:40:00Z"})");
+  ASSERT_FALSE(plan.empty());
+  const std::string id(plan.at("plan_id").as_string());
+  const std::string token = ViewTokenOf(plan);
+  ASSERT_FALSE(token.empty());
+  const std::string body = R"({"symbol":"SPY","style":"swing"})";
+
+  ExpectError(Call("POST", "/gpt/plan", body, nullptr), 401, "unauthenticated", "Authorization");
+  ExpectError(Call("POST", "/gpt/plan?vt=bogus", body, nullptr), 401, "unauthenticated", "vt");
+  // A token whose signature was tampered with (one character of the MAC changed).
+  std::string forged = token;
+  char& flipped = forged[token.find('.') + 5];
+  flipped = flipped == 'A' ? 'B' : 'A';
+  ExpectError(Call("POST", "/gpt/plan?vt=" + forged, body, nullptr), 401, "unauthenticated", "vt");
+  // A payload re-signed by nobody: another plan id spliced in front of the real signature.
+  const std::string other_payload = auth_->view_tokens->Mint("pl_000000000000000000000000", "alice",
+                                                             clock_->Now() + std::chrono::hours(1));
+  const std::string spliced = other_payload.substr(0, other_payload.find('.')) + token.substr(token.find('.'));
+  ExpectError(Call("POST", "/gpt/plan?vt=" + spliced, body, nullptr), 401, "unauthenticated", "vt");
+  // Expired: signed correctly, but its time is up.
+  const std::string expired = auth_->view_tokens->Mint(id, "alice", clock_->Now());
+  ExpectError(Call("POST", "/gpt/plan?vt=" + expired, body, nullptr), 401, "unauthenticated", "vt");
+  // Correctly signed for a plan that does not exist: it opens nothing.
+  ExpectError(Call("POST", "/gpt/plan?vt=" + other_payload, body, nullptr), 401, "unauthenticated", "vt");
+  // A wrong key is never ignored because a good token comes along.
+  const std::string wrong_key = "Authorization: Bearer " + std::string(64, '0') + "\r\n";
+  ExpectError(Call("POST", "/gpt/plan?vt=" + token, body, &wrong_key), 401, "unauthenticated", "Authorization");
+  // The valid token still works, so the refusals above were the tokens' own.
+  EXPECT_EQ(Call("POST", "/gpt/plan?vt=" + token, body, nullptr).status, 200);
+}
+
+TEST_F(CoachRoutesTest, PreviewsAreRateLimitedPerClientLikeOtherRequests) {
+  AuthSettings settings;
+  settings.pepper = std::string(64, 'a');
+  settings.rate_per_second = 1;
+  settings.burst = 2;
+  settings.rate_time_source = [] { return std::chrono::steady_clock::time_point{}; };  // time stands still
+  auto limited = OpenAuth(*dir_, settings, *clock_);
+  ASSERT_TRUE(limited.ok()) << limited.error().ToString();
+  HttpServerOptions options;
+  options.listen_port = 0;
+  options.io_threads = 1;
+  HttpServer server(std::move(options));
+  InstallAuth(server.router(), *limited);
+  AddCoachRoutes(server.router(), *coach_, *limited);
+  ASSERT_TRUE(server.Start().ok());
+
+  const auto plan = IssuePlan(R"({"symbol":"SPY","style":"intraday","as_of":"2025-09-16T14:30:00Z"})");
+  const std::string target = "/gpt/plan?vt=" + ViewTokenOf(plan);
+  const std::string body = R"({"symbol":"SPY","style":"swing"})";
+  auto call = [&] {
+    RawConnection connection;
+    EXPECT_TRUE(connection.Connect(server.port()));
+    connection.Send(BuildRequest("POST", target, "Content-Type: application/json\r\n", body));
+    return connection.ReadResponse(std::chrono::seconds(60));
+  };
+  EXPECT_EQ(call().status, 200);
+  EXPECT_EQ(call().status, 200);
+  const HttpResult third = call();
+  ExpectError(third, 429, "rate_limited", "*");
+  EXPECT_FALSE(third.Header("retry-after").empty());
+  server.Stop();
 }
 
 TEST_F(CoachRoutesTest, ChartLayersMatchThePlanAndStaleLayersAre409) {
@@ -453,6 +594,12 @@ TEST_F(CoachRoutesTest, OpenApiDescribesEveryCoachRoute) {
   EXPECT_EQ(paths.at("/api/v1/gpt/chart-layers").at("get").at("operationId").as_string(), "getChartLayers");
   EXPECT_TRUE(paths.at("/gpt/scan").at("post").as_object().contains("requestBody"));
   EXPECT_TRUE(doc.at("components").at("schemas").as_object().contains("CoachPlan"));
+  // /gpt/plan takes a key or, for previews, a view token.
+  const auto& plan = paths.at("/gpt/plan").at("post").as_object();
+  EXPECT_EQ(plan.at("parameters").at(0).at("name").as_string(), "vt");
+  EXPECT_TRUE(plan.at("responses").as_object().contains("403"));
+  EXPECT_EQ(plan.at("security").as_array().size(), 2u);
+  EXPECT_TRUE(doc.at("components").at("schemas").as_object().contains("CoachPlanPreview"));
 }
 
 }  // namespace

@@ -3,16 +3,24 @@
 // protocol's refusals (missing or foreign session, malformed JSON, unknown tool, bad origin).
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
 #include <string>
 
 #include <boost/json.hpp>
 
+#include "api/auth_context.hpp"
+#include "api/context_routes.hpp"
+#include "api/contracts_routes.hpp"
 #include "api/http_server.hpp"
 #include "api/json_writer.hpp"
 #include "api/log.hpp"
 #include "api/mcp.hpp"
 #include "http_client.hpp"
+#include "model/symbology.hpp"
+#include "system/coach_service.hpp"
+#include "system/context_service.hpp"
+#include "system/market_service.hpp"
 
 namespace td::api {
 namespace {
@@ -209,6 +217,163 @@ TEST_F(McpTest, ProtocolRefusals) {
   EXPECT_EQ(Post(R"({"jsonrpc":"2.0","id":6,"method":"ping"})", "alice-key", session).status, 404);
   // The MCP routes stay out of the GPT Actions document.
   EXPECT_EQ(Fetch(port_, "GET", "/openapi.json").body.find("/mcp"), std::string::npos);
+}
+
+// The coach's context tools over MCP: the real context routes on the seeded simulator, bound by operationId.
+TEST(McpContextToolsTest, ContextAndMultiContextAreToolsCalledOverHttp) {
+  TestClock clock(*UnixNanos::ParseIso8601("2025-09-16T15:00:00Z"));
+  auto market = system::MarketService::StartSimulator({.seed = 7, .history_days = 3}, clock);
+  ASSERT_TRUE(market.ok()) << market.error().ToString();
+  system::CoachService coach(**market, nullptr, clock);
+  system::ContextService context(coach, nullptr);
+
+  HttpServerOptions options;
+  options.listen_port = 0;
+  options.io_threads = 1;
+  HttpServer server(std::move(options));
+  Router& router = server.router();
+  router.SetAuthenticator([](const Request& r) -> Result<Identity> {
+    if (r.Header("authorization") == std::optional<std::string_view>("Bearer alice-key")) {
+      return Identity{"alice", false, "k_alice"};
+    }
+    return Error{ErrorCode::kUnauthenticated, "missing or invalid credentials", {}};
+  });
+  RouteOptions auth;
+  auth.requires_auth = true;
+  AddContextRoutes(router, context, auth);
+  AddMcpRoutes(router, CoachMcpTools(), auth);
+  ASSERT_TRUE(server.Start().ok());
+  const std::string headers =
+      "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\nAuthorization: Bearer alice-key\r\n";
+  const HttpResult init = Fetch(server.port(), "POST", "/mcp", headers,
+                                R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26",
+                                    "capabilities":{},"clientInfo":{"name":"test","version":"1"}}})");
+  ASSERT_EQ(init.status, 200) << init.body;
+  const std::string session_headers = headers + "Mcp-Session-Id: " + init.Header("mcp-session-id") + "\r\n";
+  EXPECT_EQ(Fetch(server.port(), "POST", "/mcp", session_headers, R"({"jsonrpc":"2.0","method":"notifications/initialized"})")
+                .status,
+            202);
+
+  const HttpResult list = Fetch(server.port(), "POST", "/mcp", session_headers, R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})");
+  ASSERT_EQ(list.status, 200) << list.body;
+  std::map<std::string, json::object> tools;
+  const json::value listed = json::parse(list.body);
+  for (const auto& tool : listed.at("result").at("tools").as_array()) {
+    tools[std::string(tool.at("name").as_string())] = tool.as_object();
+  }
+  ASSERT_TRUE(tools.count("context")) << list.body;
+  ASSERT_TRUE(tools.count("multi_context")) << list.body;
+  const json::object& context_schema = tools["context"].at("inputSchema").as_object();
+  EXPECT_TRUE(context_schema.at("properties").as_object().contains("symbol"));
+  EXPECT_TRUE(context_schema.at("properties").as_object().contains("interval"));
+  EXPECT_TRUE(tools["multi_context"].at("inputSchema").at("properties").as_object().contains("intervals"));
+
+  const HttpResult one = Fetch(server.port(), "POST", "/mcp", session_headers,
+                               R"({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"context",
+                                   "arguments":{"symbol":"SPY","interval":"15m","bars":12}}})");
+  ASSERT_EQ(one.status, 200) << one.body;
+  const json::object one_result = json::parse(one.body).at("result").as_object();
+  EXPECT_FALSE(one_result.at("isError").as_bool()) << one.body.substr(0, 400);
+  EXPECT_EQ(one_result.at("structuredContent").at("symbol").as_string(), "US:SPY");
+  EXPECT_EQ(one_result.at("structuredContent").at("bars").as_array().size(), 12U);
+  EXPECT_EQ(one_result.at("structuredContent").at("session").at("status").as_string(), "open");
+
+  const HttpResult many = Fetch(server.port(), "POST", "/mcp", session_headers,
+                                R"({"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"multi_context",
+                                    "arguments":{"symbol":"QQQ","intervals":["1h","4h"],"bars_per_interval":8}}})");
+  ASSERT_EQ(many.status, 200) << many.body;
+  const json::object many_result = json::parse(many.body).at("result").as_object();
+  EXPECT_FALSE(many_result.at("isError").as_bool()) << many.body.substr(0, 400);
+  const auto& contexts = many_result.at("structuredContent").at("contexts").as_array();
+  ASSERT_EQ(contexts.size(), 2U);
+  EXPECT_EQ(contexts[1].at("interval").as_string(), "4h");
+  EXPECT_TRUE(many_result.at("structuredContent").at("volatility").at("hv20").is_number());
+
+  // The route's validation answers through the tool, naming the field.
+  const HttpResult bad = Fetch(server.port(), "POST", "/mcp", session_headers,
+                               R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"context",
+                                   "arguments":{"symbol":"SPY","interval":"7m"}}})");
+  const json::object bad_result = json::parse(bad.body).at("result").as_object();
+  EXPECT_TRUE(bad_result.at("isError").as_bool());
+  EXPECT_EQ(bad_result.at("structuredContent").at("error").at("field").as_string(), "interval");
+  server.Stop();
+}
+
+// The contracts tool over MCP: the real /gpt/contracts route on the seeded simulator, bound as coachContracts.
+TEST(McpContractsToolTest, ContractsIsAToolCalledOverHttp) {
+  TestClock clock(*UnixNanos::ParseIso8601("2025-09-16T15:00:00Z"));
+  auto market = system::MarketService::StartSimulator({.seed = 7, .history_days = 3}, clock);
+  ASSERT_TRUE(market.ok()) << market.error().ToString();
+
+  HttpServerOptions options;
+  options.listen_port = 0;
+  options.io_threads = 1;
+  HttpServer server(std::move(options));
+  Router& router = server.router();
+  AuthContext auth;
+  auth.authenticator = [](const Request& r) -> Result<Identity> {
+    if (r.Header("authorization") == std::optional<std::string_view>("Bearer alice-key")) {
+      return Identity{"alice", false, "k_alice"};
+    }
+    return Error{ErrorCode::kUnauthenticated, "missing or invalid credentials", {}};
+  };
+  auth.clock = &clock;
+  InstallAuth(router, auth);
+  AddContractsRoutes(router, **market, nullptr, auth);
+  AddMcpRoutes(router, CoachMcpTools(), auth.Protected());
+  ASSERT_TRUE(server.Start().ok());
+  const std::string headers =
+      "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\nAuthorization: Bearer alice-key\r\n";
+  const HttpResult init = Fetch(server.port(), "POST", "/mcp", headers,
+                                R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26",
+                                    "capabilities":{},"clientInfo":{"name":"test","version":"1"}}})");
+  ASSERT_EQ(init.status, 200) << init.body;
+  const std::string session_headers = headers + "Mcp-Session-Id: " + init.Header("mcp-session-id") + "\r\n";
+
+  const HttpResult list =
+      Fetch(server.port(), "POST", "/mcp", session_headers, R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})");
+  ASSERT_EQ(list.status, 200) << list.body;
+  std::map<std::string, json::object> tools;
+  const json::value listed = json::parse(list.body);
+  for (const auto& tool : listed.at("result").at("tools").as_array()) {
+    tools[std::string(tool.at("name").as_string())] = tool.as_object();
+  }
+  ASSERT_TRUE(tools.count("contracts")) << list.body;
+  const json::object& properties = tools["contracts"].at("inputSchema").at("properties").as_object();
+  for (const char* field : {"plan_id", "symbol", "bias", "entry", "stop", "targets", "max_spread_pct", "min_oi"}) {
+    EXPECT_TRUE(properties.contains(field)) << field;
+  }
+
+  const double spot = (*market)->Chain(*InstrumentId::Make("US", "SPY"))->underlying_price.AsDouble();
+  char call[512];
+  std::snprintf(call, sizeof(call),
+                R"({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"contracts","arguments":)"
+                R"({"symbol":"SPY","bias":"long","entry":%.2f,"stop":%.2f,"targets":[%.2f],"max_results":2}}})",
+                spot, spot * 0.995, spot * 1.01);
+  const HttpResult ranked = Fetch(server.port(), "POST", "/mcp", session_headers, call);
+  ASSERT_EQ(ranked.status, 200) << ranked.body;
+  const json::object result = json::parse(ranked.body).at("result").as_object();
+  EXPECT_FALSE(result.at("isError").as_bool()) << ranked.body.substr(0, 400);
+  const json::object& answer = result.at("structuredContent").as_object();
+  EXPECT_EQ(answer.at("symbology").as_string(), "occ");
+  ASSERT_TRUE(answer.at("best").is_object());
+  EXPECT_TRUE(OccSymbol::Parse(answer.at("best").at("symbol").as_string()).ok());
+  EXPECT_LE(answer.at("alternatives").as_array().size(), 1U);
+
+  // The route's validation answers through the tool, naming the field; a plan_id needs the store.
+  const HttpResult bad = Fetch(server.port(), "POST", "/mcp", session_headers,
+                               R"({"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"contracts",
+                                   "arguments":{"symbol":"SPY","bias":"sideways","entry":1,"stop":0.5,"targets":[2]}}})");
+  const json::object bad_result = json::parse(bad.body).at("result").as_object();
+  EXPECT_TRUE(bad_result.at("isError").as_bool());
+  EXPECT_EQ(bad_result.at("structuredContent").at("error").at("field").as_string(), "bias");
+  const HttpResult no_store = Fetch(server.port(), "POST", "/mcp", session_headers,
+                                    R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"contracts",
+                                        "arguments":{"plan_id":"pl_000000000000000000000000"}}})");
+  const json::object no_store_result = json::parse(no_store.body).at("result").as_object();
+  EXPECT_TRUE(no_store_result.at("isError").as_bool());
+  EXPECT_EQ(no_store_result.at("structuredContent").at("error").at("field").as_string(), "plan_id");
+  server.Stop();
 }
 
 }  // namespace

@@ -597,5 +597,99 @@ TEST_F(StreamRoutesTest, PlanSocketSendsThePlanThenTheDeltasItsBarsImply) {
   }
 }
 
+TEST(RenderPlanDelta, AddsTheNextPlansTokenToTheChangesOnlyWhenThereIsOne) {
+  plans::PlanDelta delta;
+  delta.plan_id = "pl_a";
+  delta.seq = 7;
+  delta.kind = plans::DeltaKind::kReplanOffered;
+  delta.what = "next_plan";
+  delta.to = "pl_b";
+  delta.why = "stopped out; a new plan follows";
+  delta.next_plan_id = "pl_b";
+  EXPECT_EQ(RenderPlanDelta(delta, ""), plans::PlanDeltaMessageToJson(delta));
+  const auto message = boost::json::parse(RenderPlanDelta(delta, "tok\"en.sig")).as_object();
+  const auto& changes = message.at("event").at("changes").as_object();
+  EXPECT_EQ(changes.at("next_plan_id").as_string(), "pl_b");
+  EXPECT_EQ(changes.at("next_plan_vt").as_string(), "tok\"en.sig");
+  EXPECT_EQ(message.at("event").at("seq").as_int64(), 7);
+}
+
+TEST_F(StreamRoutesTest, AReplanOfferCarriesAViewTokenThatOpensOnlyTheNextPlan) {
+  StartServer();
+  // Find, by computing and replaying like the service does, a plan issued earlier in this session that has
+  // since left its position (stopped out or exited): following it must offer a replan. The simulator is seeded
+  // and the clock is the test's, so the search finds the same plan every run.
+  clock_->Advance(std::chrono::minutes(45));
+  const UnixNanos now = clock_->Now();
+  auto id = market_->Resolve("SPY");
+  ASSERT_TRUE(id.ok());
+  std::optional<system::PlanComputation> chosen;
+  for (int minutes_back = 30; minutes_back <= 150 && !chosen; minutes_back += 10) {
+    for (scanner::Style style : {scanner::Style::kScalp, scanner::Style::kIntraday}) {
+      system::PlanQuery query{"SPY", style, std::nullopt, now - std::chrono::minutes(minutes_back)};
+      auto computed = coach_->ComputePlan(query);
+      if (!computed.ok()) continue;
+      auto follower = plans::PlanFollower::Create(computed->plan);
+      if (!follower.ok()) continue;
+      auto bars = market_->Bars(id->id, BarSpec{1, BarUnit::kMinute}, computed->plan.as_of, now + Duration(1));
+      ASSERT_TRUE(bars.ok());
+      std::vector<plans::PlanDelta> deltas;
+      for (const Bar& bar : *bars) {
+        if (bar.ts_event + std::chrono::minutes(1) <= now) follower->OnBar(bar, BarSpec{1, BarUnit::kMinute}, deltas);
+      }
+      if (std::any_of(deltas.begin(), deltas.end(), [](const plans::PlanDelta& d) {
+            return d.kind == plans::DeltaKind::kStoppedOut || d.kind == plans::DeltaKind::kExited;
+          })) {
+        chosen = std::move(computed).value();
+        break;
+      }
+    }
+  }
+  ASSERT_TRUE(chosen) << "no SPY plan of the last 150 minutes left its position";
+  auto stored = coach_->IssuePlan(plans::UserScope{"alice", false}, *chosen, RenderPlan);
+  ASSERT_TRUE(stored.ok()) << stored.error().ToString();
+  const std::string plan_id = stored->plan_id;
+
+  // A viewer holding only this plan's view token.
+  const std::string token = auth_->MintViewToken(plan_id, "alice", kDefaultViewTokenValidity);
+  WsClient ws;
+  ASSERT_EQ(ws.Open(port_, "/ws/plans/" + plan_id + "?vt=" + token), 101) << ws.head();
+  std::optional<boost::json::object> offer;
+  while (!offer) {
+    auto text = ws.ReadText();
+    ASSERT_TRUE(text) << "no replan offer arrived";
+    auto message = boost::json::parse(*text).as_object();
+    const auto& event = message.at("event").as_object();
+    if (event.at("t").as_string() != "plan_delta") continue;
+    if (event.at("kind").as_string() == "replan_offered") {
+      offer = message;
+    } else {
+      EXPECT_FALSE(event.at("changes").as_object().contains("next_plan_vt")) << *text;
+    }
+  }
+  const auto& changes = offer->at("event").at("changes").as_object();
+  const std::string next_id(changes.at("next_plan_id").as_string());
+  ASSERT_TRUE(changes.contains("next_plan_vt")) << serialize(*offer);
+  const std::string next_token(changes.at("next_plan_vt").as_string());
+  auto next = store_->Get(plans::UserScope{"alice", false}, next_id);
+  ASSERT_TRUE(next.ok()) << next_id;
+  EXPECT_EQ(next->parent_plan_id, plan_id);
+
+  // The token opens the next plan, for as long as a chart link's, and nothing else.
+  auto grant = auth_->view_tokens->Verify(next_token, next_id, clock_->Now());
+  ASSERT_TRUE(grant.ok()) << grant.error().ToString();
+  EXPECT_EQ(grant->user, "alice");
+  EXPECT_GT(grant->expires, clock_->Now() + kDefaultViewTokenValidity - std::chrono::minutes(1));
+  EXPECT_LE(grant->expires, clock_->Now() + kDefaultViewTokenValidity);
+  EXPECT_FALSE(auth_->view_tokens->Verify(next_token, plan_id, clock_->Now()).ok());
+  WsClient next_viewer;
+  ASSERT_EQ(next_viewer.Open(port_, "/ws/plans/" + next_id + "?vt=" + next_token), 101) << next_viewer.head();
+  auto full = next_viewer.ReadText();
+  ASSERT_TRUE(full);
+  EXPECT_EQ(boost::json::parse(*full).at("event").at("payload").at("plan_id").as_string(), next_id);
+  WsClient wrong_plan;
+  EXPECT_EQ(wrong_plan.Open(port_, "/ws/plans/" + plan_id + "?vt=" + next_token), 401);
+}
+
 }  // namespace
 }  // namespace td::api

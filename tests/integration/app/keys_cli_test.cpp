@@ -200,13 +200,14 @@ TEST(KeysCli, AKeyFromTheCliWorksOnTheServerUntilRevoked) {
   using td::api::testing::Fetch;
 
   EXPECT_EQ(Fetch(port, "GET", "/healthz").status, 200) << "health stays public";
-  EXPECT_EQ(Fetch(port, "POST", "/api/v1/intervals", "", "{}").status, 401) << "auth is on by default";
+  EXPECT_EQ(Fetch(port, "POST", "/api/v1/intervals", "", "{}").status, 403)
+      << "auth is on by default (OpenAlgo's 403 shape)";
   const auto with_body_key = Fetch(port, "POST", "/api/v1/intervals", "", R"({"apikey":")" + key + "\"}");
   EXPECT_EQ(with_body_key.status, 200) << with_body_key.body;
   EXPECT_EQ(Fetch(port, "POST", "/api/v1/intervals", "Authorization: Bearer " + key + "\r\n", "{}").status, 200);
 
   ASSERT_EQ(RunTradedesk({"keys", "revoke", id, "--data-dir", "state"}, dir.path()).exit_code, 0);
-  EXPECT_EQ(Fetch(port, "POST", "/api/v1/intervals", "Authorization: Bearer " + key + "\r\n", "{}").status, 401)
+  EXPECT_EQ(Fetch(port, "POST", "/api/v1/intervals", "Authorization: Bearer " + key + "\r\n", "{}").status, 403)
       << "a revocation from another process applies at once";
 
   ::kill(pid, SIGTERM);

@@ -11,6 +11,7 @@
 
 #include "adapters/paper/paper_broker.hpp"
 #include "conformance/broker_conformance.hpp"
+#include "conformance/paper_venue.hpp"
 #include "execution/execution_engine.hpp"
 
 namespace td::adapters::paper {
@@ -26,33 +27,12 @@ class Recorder final : public execution::ExecutionEventSink {
 };
 
 std::unique_ptr<PaperBroker> MakeBroker(const BrokerProfile& profile, Clock& clock) {
-  PaperBrokerConfig config;
-  config.starting_capital = profile.starting_capital;
-  config.market_slippage_ticks = profile.slippage_ticks;
-  std::unique_ptr<FillModel> fill;
-  if (profile.fill == BrokerProfile::FillKind::kFull) {
-    fill = std::make_unique<FullFillModel>();
-  } else {
-    fill = std::make_unique<DisplayedSizeFillModel>(profile.seed, profile.min_share);
-  }
-  std::unique_ptr<FeeModel> fees;
-  if (profile.fees == BrokerProfile::FeeKind::kMarket) {
-    fees = std::make_unique<MarketFeeModel>();
-  } else {
-    fees = std::make_unique<ZeroFeeModel>();
-  }
-  std::unique_ptr<LatencyModel> latency;
-  if (profile.jitter > Duration::zero()) {
-    latency = std::make_unique<JitterLatencyModel>(profile.request_latency, profile.report_latency, profile.jitter,
-                                                   profile.seed ^ 0x5eedULL);
-  } else {
-    latency = std::make_unique<FixedLatencyModel>(profile.request_latency, profile.report_latency);
-  }
-  return std::make_unique<PaperBroker>(config, clock, std::move(fill), std::move(fees), std::move(latency));
+  return conformance::MakePaperBroker(profile, clock);
 }
 
 class PaperUnderTest final : public conformance::BrokerUnderTest {
  public:
+  std::string_view name() const override { return "paper"; }
   bool Has(Capability) const override { return true; }
   bool CanHonour(const BrokerProfile&) const override { return true; }
   void Reset(const BrokerProfile& profile, UnixNanos start, const std::vector<Instrument>& instruments) override {
@@ -110,7 +90,11 @@ TEST(PaperConformanceMatrix, CaseIdsAreNumberedInOrderWithoutGaps) {
     char expected[32];
     std::snprintf(expected, sizeof expected, "C%02zu", i + 1);
     EXPECT_EQ(cases[i].id, expected);
-    EXPECT_FALSE(cases[i].steps.empty()) << cases[i].id;
+    EXPECT_NE(cases[i].steps.empty(), !cases[i].custom) << cases[i].id;
+    // A case applies to every broker unless it says, in words, why it cannot.
+    for (const auto& [broker, reason] : cases[i].exempt) {
+      EXPECT_GT(reason.size(), 20u) << cases[i].id << " exempts " << broker << " without a reason";
+    }
   }
 }
 

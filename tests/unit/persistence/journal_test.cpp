@@ -194,7 +194,7 @@ TEST(JournalTest, RefusesAnUnknownFormatVersion) {
   TempDir dir;
   WriteFrames(dir / "j", 1);
   auto bytes = FileBytes(dir / "j");
-  bytes[8] = 2;  // format version 2, with the header checksum made valid again
+  bytes[8] = 3;  // format version 3 (unknown), with the header checksum made valid again
   const auto crc = static_cast<std::uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), 28));
   for (int i = 0; i < 4; ++i) {
     bytes[static_cast<std::size_t>(28 + i)] = static_cast<char>((crc >> (8 * i)) & 0xff);
@@ -205,6 +205,114 @@ TEST(JournalTest, RefusesAnUnknownFormatVersion) {
   bytes[8] = 1;  // back to version 1 but now with a stale checksum
   WriteFileBytes(dir / "j", bytes, bytes.size());
   EXPECT_EQ(JournalReader::Open(dir / "j").error().code, ErrorCode::kCorruptData);
+}
+
+std::uint32_t ZlibCrc(const char* data, std::size_t size) {
+  return static_cast<std::uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(data), static_cast<uInt>(size)));
+}
+
+std::uint32_t Le32(const std::vector<char>& bytes, std::size_t at) {
+  std::uint32_t value = 0;
+  for (int i = 0; i < 4; ++i) {
+    value |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at + static_cast<std::size_t>(i)])) << (8 * i);
+  }
+  return value;
+}
+
+/// CRC-32C computed bit by bit: an independent reference for the writer's hardware / table routine.
+std::uint32_t ReferenceCrc32c(const char* data, std::size_t size) {
+  std::uint32_t c = 0xFFFFFFFFu;
+  for (std::size_t i = 0; i < size; ++i) {
+    c ^= static_cast<unsigned char>(data[i]);
+    for (int k = 0; k < 8; ++k) {
+      c = (c & 1u) != 0 ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+    }
+  }
+  return ~c;
+}
+
+void PutLe(std::vector<char>& out, std::uint64_t value, int bytes) {
+  for (int i = 0; i < bytes; ++i) {
+    out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+  }
+}
+
+/// A format-version-1 journal (zlib CRC-32), as builds before version 2 wrote them, built byte by byte.
+std::vector<char> VersionOneJournal(int frames) {
+  std::vector<char> out = {'T', 'D', 'J', 'O', 'U', 'R', 'N', 'L'};
+  PutLe(out, 1, 4);   // version
+  PutLe(out, 32, 4);  // header size
+  PutLe(out, 1, 8);   // first sequence
+  PutLe(out, 0, 4);
+  PutLe(out, ZlibCrc(out.data(), 28), 4);
+  for (int n = 1; n <= frames; ++n) {
+    const std::string payload = PayloadFor(static_cast<std::uint64_t>(n));
+    const std::size_t start = out.size();
+    PutLe(out, 0xC5E1A3F7u, 4);
+    PutLe(out, payload.size(), 4);
+    PutLe(out, static_cast<std::uint64_t>(n), 8);
+    PutLe(out, static_cast<std::uint64_t>(n) * 1000, 8);
+    PutLe(out, 100, 4);
+    PutLe(out, ZlibCrc(out.data() + start, 28), 4);
+    out.insert(out.end(), payload.begin(), payload.end());
+    PutLe(out, ZlibCrc(out.data() + start, out.size() - start), 4);
+  }
+  return out;
+}
+
+TEST(JournalTest, Crc32cReferenceMatchesTheStandardCheckValue) {
+  EXPECT_EQ(ReferenceCrc32c("123456789", 9), 0xE3069283u);
+}
+
+// New journals are format version 2 with CRC-32C checksums. Payload sizes cover every remainder of the
+// eight-byte stride of the hardware and table routines.
+TEST(JournalTest, NewJournalsCarryCrc32cChecksums) {
+  TempDir dir;
+  const auto offsets = WriteFrames(dir / "j", 40);
+  const auto bytes = FileBytes(dir / "j");
+  EXPECT_EQ(Le32(bytes, 8), kJournalFormatVersion);
+  EXPECT_EQ(Le32(bytes, 28), ReferenceCrc32c(bytes.data(), 28));
+  for (std::size_t i = 0; i + 1 < offsets.size(); ++i) {
+    const auto start = static_cast<std::size_t>(offsets[i]);
+    const auto end = static_cast<std::size_t>(offsets[i + 1]);
+    EXPECT_EQ(Le32(bytes, start + 28), ReferenceCrc32c(bytes.data() + start, 28)) << "frame " << i + 1;
+    EXPECT_EQ(Le32(bytes, end - 4), ReferenceCrc32c(bytes.data() + start, end - 4 - start)) << "frame " << i + 1;
+  }
+  EXPECT_EQ(JournalReader::Open(dir / "j")->format_version(), kJournalFormatVersion);
+}
+
+// Journals written before version 2 (zlib CRC-32) are still read, recovered and appended to, in their own
+// format: the appended frames carry CRC-32 too, so the file keeps one checksum throughout.
+TEST(JournalTest, VersionOneJournalsAreStillReadAndAppendedInVersionOne) {
+  TempDir dir;
+  const auto path = dir / "old.journal";
+  auto bytes = VersionOneJournal(3);
+  WriteFileBytes(path, bytes, bytes.size());
+  ReadBack old = ReadAll(path);
+  ASSERT_EQ(old.frames.size(), 3u);
+  EXPECT_EQ(old.payloads[2], PayloadFor(3));
+  EXPECT_EQ(JournalReader::Open(path)->format_version(), 1u);
+
+  // A torn tail on a version 1 journal is cut as on any other.
+  WriteFileBytes(path, bytes, bytes.size() - 3);
+  {
+    auto writer = JournalWriter::Open(path, JournalOptions{.fsync = FsyncPolicy::kNone});
+    ASSERT_TRUE(writer.ok()) << writer.error().ToString();
+    EXPECT_EQ(writer->format_version(), 1u);
+    EXPECT_EQ(writer->recovered().frames, 2u);
+    EXPECT_GT(writer->recovered().torn_bytes, 0u);
+    EXPECT_EQ(writer->Append(100, UnixNanos(9000), Bytes("appended-3")).value(), 3u);
+    EXPECT_EQ(writer->Append(101, UnixNanos(9001), Bytes("appended-4")).value(), 4u);
+    ASSERT_TRUE(writer->Close().ok());
+  }
+  ReadBack after = ReadAll(path);
+  ASSERT_EQ(after.frames.size(), 4u);
+  EXPECT_EQ(after.payloads[1], PayloadFor(2));
+  EXPECT_EQ(after.payloads[3], "appended-4");
+  const auto file = FileBytes(path);
+  EXPECT_EQ(Le32(file, 8), 1u);
+  const auto start = static_cast<std::size_t>(after.frames[3].offset);
+  EXPECT_EQ(Le32(file, file.size() - 4), ZlibCrc(file.data() + start, file.size() - 4 - start));
 }
 
 // Cutting the file at every byte of the last frame simulates every possible torn append: the earlier

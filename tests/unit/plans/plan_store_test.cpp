@@ -643,5 +643,81 @@ TEST(PlanStoreCrashTest, AcknowledgedPlansSurviveSigkill) {
   EXPECT_GE(listed->size(), std::min<std::size_t>(acknowledged.size(), 200));
 }
 
+TEST_F(PlanStoreTest, CreateAndUpdateWatchlistKeepTheirOwnSemantics) {
+  auto created = store_->CreateWatchlist(kAlice, "tech", {"us:aapl", "US:MSFT"});
+  ASSERT_TRUE(created.ok()) << created.error().ToString();
+  EXPECT_EQ(created->symbols, (std::vector<std::string>{"US:AAPL", "US:MSFT"}));
+  // Creating again is a conflict and changes nothing; another user may use the same name.
+  ExpectError(store_->CreateWatchlist(kAlice, "tech", {"US:NVDA"}), ErrorCode::kAlreadyExists, "name");
+  EXPECT_EQ(store_->GetWatchlist(kAlice, "tech")->symbols.size(), 2u);
+  ASSERT_TRUE(store_->CreateWatchlist(kBob, "tech", {"US:NVDA"}).ok());
+  clock_.Advance(1s);
+  auto updated = store_->UpdateWatchlist(kAlice, "tech", {"US:NVDA", "us:nvda", "US:AMD"});
+  ASSERT_TRUE(updated.ok()) << updated.error().ToString();
+  EXPECT_EQ(updated->symbols, (std::vector<std::string>{"US:NVDA", "US:AMD"}));
+  EXPECT_EQ(store_->GetWatchlist(kAlice, "tech")->updated_at, clock_.Now());
+  EXPECT_EQ(store_->GetWatchlist(kBob, "tech")->symbols, (std::vector<std::string>{"US:NVDA"}));
+  // Update never creates; validation names the field before anything is written.
+  ExpectError(store_->UpdateWatchlist(kAlice, "missing", {"US:SPY"}), ErrorCode::kNotFound, "name");
+  ExpectError(store_->UpdateWatchlist(kAlice, "tech", {}), ErrorCode::kInvalidArgument, "symbols");
+  ExpectError(store_->CreateWatchlist(kAlice, "", {"US:SPY"}), ErrorCode::kInvalidArgument, "name");
+  ExpectError(store_->CreateWatchlist(kAlice, "x", {"US:SPY", "bad symbol"}), ErrorCode::kInvalidArgument,
+              "symbols[1]");
+  EXPECT_EQ(CountRows("watchlists"), 2);
+}
+
+TEST_F(PlanStoreTest, JournalEntriesAreReadByIdAndFiltered) {
+  const StoredPlan nifty = MustCreate(kAlice, MakePlan("NSE:NIFTY"));
+  NewJournalEntry linked;
+  linked.plan_id = nifty.plan_id;
+  linked.text = "took the ORB retest";
+  linked.outcome = "open";
+  auto first = store_->AddJournalEntry(kAlice, linked);
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  EXPECT_EQ(first->symbol, "NSE:NIFTY");
+  clock_.Advance(24h);
+  NewJournalEntry spy;
+  spy.symbol = "us:spy";
+  spy.text = "faded the open";
+  spy.outcome = "loss";
+  spy.pnl = -120.5;
+  auto second = store_->AddJournalEntry(kAlice, spy);
+  ASSERT_TRUE(second.ok()) << second.error().ToString();
+  auto bobs = store_->AddJournalEntry(kBob, spy);
+  ASSERT_TRUE(bobs.ok());
+
+  auto got = store_->GetJournalEntry(kAlice, first->id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->plan_id, nifty.plan_id);
+  EXPECT_EQ(got->text, "took the ORB retest");
+  ExpectError(store_->GetJournalEntry(kBob, first->id), ErrorCode::kNotFound, "id");
+  ExpectError(store_->GetJournalEntry(kAlice, bobs->id), ErrorCode::kNotFound, "id");
+  ExpectError(store_->GetJournalEntry(kAlice, 0), ErrorCode::kInvalidArgument, "id");
+  EXPECT_TRUE(store_->GetJournalEntry(kAdmin, bobs->id).ok());
+
+  auto ids = [](const Result<std::vector<JournalEntry>>& entries) {
+    std::vector<std::int64_t> out;
+    for (const JournalEntry& e : *entries) out.push_back(e.id);
+    return out;
+  };
+  EXPECT_EQ(ids(store_->ListJournalEntries(kAlice, 10)), (std::vector<std::int64_t>{second->id, first->id}));
+  JournalFilter by_symbol;
+  by_symbol.symbol = "US:SPY";
+  EXPECT_EQ(ids(store_->ListJournalEntries(kAlice, 10, by_symbol)), (std::vector<std::int64_t>{second->id}));
+  JournalFilter by_plan;
+  by_plan.plan_id = nifty.plan_id;
+  EXPECT_EQ(ids(store_->ListJournalEntries(kAlice, 10, by_plan)), (std::vector<std::int64_t>{first->id}));
+  EXPECT_TRUE(store_->ListJournalEntries(kBob, 10, by_plan)->empty());
+  JournalFilter window;
+  window.from = first->created_at;
+  window.to = first->created_at + 1h;
+  EXPECT_EQ(ids(store_->ListJournalEntries(kAlice, 10, window)), (std::vector<std::int64_t>{first->id}));
+  window.from = first->created_at + 1h;
+  window.to.reset();
+  EXPECT_EQ(ids(store_->ListJournalEntries(kAlice, 10, window)), (std::vector<std::int64_t>{second->id}));
+  EXPECT_EQ(ids(store_->ListJournalEntries(kAdmin, 10, by_symbol)), (std::vector<std::int64_t>{bobs->id, second->id}));
+  ExpectError(store_->ListJournalEntries(kAlice, 0, by_symbol), ErrorCode::kInvalidArgument, "limit");
+}
+
 }  // namespace
 }  // namespace td::plans

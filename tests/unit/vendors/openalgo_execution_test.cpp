@@ -25,7 +25,10 @@
 #include "adapters/openalgo/order_wire.hpp"
 #include "core/clock.hpp"
 #include "execution/execution_engine.hpp"
+#include "unit/adapters/conformance/broker_conformance.hpp"
+#include "unit/adapters/conformance/paper_venue.hpp"
 #include "unit/vendors/fake_openalgo_broker.hpp"
+#include "unit/vendors/paper_venue_openalgo.hpp"
 #include "unit/vendors/test_support.hpp"
 
 namespace td::adapters::openalgo {
@@ -40,9 +43,28 @@ using vendors_test::PlaceScript;
 using vendors_test::PostedTasks;
 using namespace std::chrono_literals;
 
-class OpenAlgoExecutionTest : public ::testing::Test {
- protected:
-  void SetUp() override {
+/// The OpenAlgo adapter's wire cases of the shared conformance list (C42..C56 of
+/// unit/adapters/conformance/broker_conformance.hpp): the real ExecutionEngine with a journal, the client, and
+/// the scripted loopback broker. One instance per case.
+class OpenAlgoWire {
+ public:
+  void C42MarketBuyIsPlacedAcknowledgedAndFilled();
+  void C43LimitRestsThenFillsPartiallyThenFully();
+  void C44StopMarketCarriesTriggerAndFills();
+  void C45ModifyRewritesPriceKeepingOtherFields();
+  void C46CancelIsConfirmedFromTheBook();
+  void C47CancelRacingAFillEndsFilled();
+  void C48RefusalsAreRejectsWithTheBrokersReason();
+  void C49RateLimitIsRetriedAfterRetryAfterAndPlacedOnce();
+  void C50TimeoutThenLateFillIsMatchedNotResent();
+  void C51ServerErrorIsUnknownAndReconciledToOurOrder();
+  void C52AmbiguousLateOrdersAreNotGuessed();
+  void C53RestartReconcilesFillsWhileDownExactlyOnce();
+  void C54ModifyAfterRestartReadsTheOrderFromTheBroker();
+  void C55BrokerRejectionAfterAcceptance();
+  void C56DuplicateSubmitSendsNothing();
+
+  OpenAlgoWire() {
     dir_ = std::filesystem::temp_directory_path() /
            ("td_oa_exec_" + std::to_string(::getpid()) + "_" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
@@ -50,7 +72,7 @@ class OpenAlgoExecutionTest : public ::testing::Test {
     std::filesystem::create_directories(dir_);
     Start();
   }
-  void TearDown() override {
+  ~OpenAlgoWire() {
     engine_.reset();
     client_.reset();
     std::filesystem::remove_all(dir_);
@@ -124,8 +146,8 @@ class OpenAlgoExecutionTest : public ::testing::Test {
   ClientOrderId last_id_;
 };
 
-// C01: a market buy is placed with OpenAlgo's fields (numbers as strings), acknowledged, then filled.
-TEST_F(OpenAlgoExecutionTest, C01MarketBuyIsPlacedAcknowledgedAndFilled) {
+// C42: a market buy is placed with OpenAlgo's fields (numbers as strings), acknowledged, then filled.
+void OpenAlgoWire::C42MarketBuyIsPlacedAcknowledgedAndFilled() {
   const auto& order = Submit(Order(OrderType::kMarket, Side::kBuy, 75));
   EXPECT_EQ(order.status(), OrderStatus::kAccepted);
   ASSERT_TRUE(order.venue_order_id().has_value());
@@ -147,8 +169,8 @@ TEST_F(OpenAlgoExecutionTest, C01MarketBuyIsPlacedAcknowledgedAndFilled) {
   EXPECT_NEAR(filled.avg_px(), 102.35, 1e-9);
 }
 
-// C02: a limit order rests (polls change nothing), then fills in two parts with the right average.
-TEST_F(OpenAlgoExecutionTest, C02LimitRestsThenFillsPartiallyThenFully) {
+// C43: a limit order rests (polls change nothing), then fills in two parts with the right average.
+void OpenAlgoWire::C43LimitRestsThenFillsPartiallyThenFully() {
   const auto& order = Submit(Order(OrderType::kLimit, Side::kBuy, 150, "101.50"));
   const std::string venue = order.venue_order_id()->value();
   PollAndSettle();
@@ -168,8 +190,8 @@ TEST_F(OpenAlgoExecutionTest, C02LimitRestsThenFillsPartiallyThenFully) {
   EXPECT_NEAR(Find(last_id_).avg_px(), (50 * 101.50 + 100 * 101.20) / 150.0, 1e-6);
 }
 
-// C03: an SL-M sell carries its trigger and fills when the broker triggers it.
-TEST_F(OpenAlgoExecutionTest, C03StopMarketCarriesTriggerAndFills) {
+// C44: an SL-M sell carries its trigger and fills when the broker triggers it.
+void OpenAlgoWire::C44StopMarketCarriesTriggerAndFills() {
   const auto& order = Submit(Order(OrderType::kStopMarket, Side::kSell, 75, std::nullopt, "95.00"));
   const json::object body = json::parse(fake_.last_body("placeorder")).as_object();
   EXPECT_EQ(body.at("pricetype").as_string(), "SL-M");
@@ -179,8 +201,8 @@ TEST_F(OpenAlgoExecutionTest, C03StopMarketCarriesTriggerAndFills) {
   EXPECT_EQ(Find(last_id_).status(), OrderStatus::kFilled);
 }
 
-// C04: modify sends every field OpenAlgo requires, with the changed price.
-TEST_F(OpenAlgoExecutionTest, C04ModifyRewritesPriceKeepingOtherFields) {
+// C45: modify sends every field OpenAlgo requires, with the changed price.
+void OpenAlgoWire::C45ModifyRewritesPriceKeepingOtherFields() {
   const auto& order = Submit(Order(OrderType::kLimit, Side::kBuy, 75, "100.00"));
   execution::ModifyOrder modify;
   modify.client_order_id = order.client_order_id();
@@ -198,8 +220,8 @@ TEST_F(OpenAlgoExecutionTest, C04ModifyRewritesPriceKeepingOtherFields) {
   EXPECT_EQ(Find(last_id_).price()->raw(), Price::Parse("100.50")->raw());
 }
 
-// C05: a cancel is reported only once the book says cancelled.
-TEST_F(OpenAlgoExecutionTest, C05CancelIsConfirmedFromTheBook) {
+// C46: a cancel is reported only once the book says cancelled.
+void OpenAlgoWire::C46CancelIsConfirmedFromTheBook() {
   const auto& order = Submit(Order(OrderType::kLimit, Side::kBuy, 75, "99.00"));
   execution::CancelOrder cancel;
   cancel.client_order_id = order.client_order_id();
@@ -210,8 +232,8 @@ TEST_F(OpenAlgoExecutionTest, C05CancelIsConfirmedFromTheBook) {
   EXPECT_EQ(Find(last_id_).status(), OrderStatus::kCanceled);
 }
 
-// C06: a cancel that loses the race with a fill ends filled, not cancelled.
-TEST_F(OpenAlgoExecutionTest, C06CancelRacingAFillEndsFilled) {
+// C47: a cancel that loses the race with a fill ends filled, not cancelled.
+void OpenAlgoWire::C47CancelRacingAFillEndsFilled() {
   const auto& order = Submit(Order(OrderType::kLimit, Side::kBuy, 75, "99.00"));
   fake_.Fill(order.venue_order_id()->value(), 75, 99.00);
   execution::CancelOrder cancel;
@@ -223,8 +245,8 @@ TEST_F(OpenAlgoExecutionTest, C06CancelRacingAFillEndsFilled) {
   EXPECT_EQ(Find(last_id_).status(), OrderStatus::kFilled);
 }
 
-// C07: a refusal in the body and a 400 are rejects with OpenAlgo's message.
-TEST_F(OpenAlgoExecutionTest, C07RefusalsAreRejectsWithTheBrokersReason) {
+// C48: a refusal in the body and a 400 are rejects with OpenAlgo's message.
+void OpenAlgoWire::C48RefusalsAreRejectsWithTheBrokersReason() {
   fake_.Script(PlaceScript::kRejectInBody);
   const auto& first = Submit(Order(OrderType::kMarket, Side::kBuy, 75));
   EXPECT_EQ(first.status(), OrderStatus::kRejected);
@@ -234,8 +256,8 @@ TEST_F(OpenAlgoExecutionTest, C07RefusalsAreRejectsWithTheBrokersReason) {
   EXPECT_TRUE(fake_.order_ids().empty());
 }
 
-// C08: a 429 is waited out and the order is placed exactly once.
-TEST_F(OpenAlgoExecutionTest, C08RateLimitIsRetriedAfterRetryAfterAndPlacedOnce) {
+// C49: a 429 is waited out and the order is placed exactly once.
+void OpenAlgoWire::C49RateLimitIsRetriedAfterRetryAfterAndPlacedOnce() {
   fake_.Script(PlaceScript::kRateLimitedOnce);
   const auto start = std::chrono::steady_clock::now();
   const auto& order = Submit(Order(OrderType::kMarket, Side::kBuy, 75));
@@ -246,9 +268,9 @@ TEST_F(OpenAlgoExecutionTest, C08RateLimitIsRetriedAfterRetryAfterAndPlacedOnce)
   EXPECT_EQ(client_->counters().rate_limited, 1u);
 }
 
-// C09: a timeout after the broker took the order: in flight, never resent; the poll finds it by its fields and
+// C50: a timeout after the broker took the order: in flight, never resent; the poll finds it by its fields and
 // the late fill lands on our order.
-TEST_F(OpenAlgoExecutionTest, C09TimeoutThenLateFillIsMatchedNotResent) {
+void OpenAlgoWire::C50TimeoutThenLateFillIsMatchedNotResent() {
   fake_.Script(PlaceScript::kCreateThenStall);
   const auto& order = Submit(Order(OrderType::kLimit, Side::kBuy, 75, "101.00"));
   EXPECT_EQ(order.status(), OrderStatus::kSubmitted);
@@ -265,8 +287,8 @@ TEST_F(OpenAlgoExecutionTest, C09TimeoutThenLateFillIsMatchedNotResent) {
   EXPECT_EQ(engine_->orders().size(), 1u);  // nothing adopted as external
 }
 
-// C10: a 500 after the broker took the order is an unknown outcome, resolved by reconciliation.
-TEST_F(OpenAlgoExecutionTest, C10ServerErrorIsUnknownAndReconciledToOurOrder) {
+// C51: a 500 after the broker took the order is an unknown outcome, resolved by reconciliation.
+void OpenAlgoWire::C51ServerErrorIsUnknownAndReconciledToOurOrder() {
   fake_.Script(PlaceScript::kCreateThenServerError);
   const auto& order = Submit(Order(OrderType::kLimit, Side::kSell, 75, "110.00"));
   EXPECT_EQ(order.status(), OrderStatus::kSubmitted);
@@ -280,9 +302,9 @@ TEST_F(OpenAlgoExecutionTest, C10ServerErrorIsUnknownAndReconciledToOurOrder) {
   EXPECT_EQ(fake_.place_requests(), 1);
 }
 
-// C11: two identical unanswered submits cannot be told apart: neither is guessed; both stay unresolved or are
+// C52: two identical unanswered submits cannot be told apart: neither is guessed; both stay unresolved or are
 // settled by reconciliation without doubling anything.
-TEST_F(OpenAlgoExecutionTest, C11AmbiguousLateOrdersAreNotGuessed) {
+void OpenAlgoWire::C52AmbiguousLateOrdersAreNotGuessed() {
   fake_.Script(PlaceScript::kCreateThenServerError);
   fake_.Script(PlaceScript::kCreateThenServerError);
   const ClientOrderId a = Submit(Order(OrderType::kLimit, Side::kBuy, 75, "101.00")).client_order_id();
@@ -294,9 +316,9 @@ TEST_F(OpenAlgoExecutionTest, C11AmbiguousLateOrdersAreNotGuessed) {
   EXPECT_EQ(fake_.place_requests(), 2);
 }
 
-// C12: a restart rebuilds orders from the journal; fills that happened while down arrive exactly once through
+// C53: a restart rebuilds orders from the journal; fills that happened while down arrive exactly once through
 // reconciliation by venue order id.
-TEST_F(OpenAlgoExecutionTest, C12RestartReconcilesFillsWhileDownExactlyOnce) {
+void OpenAlgoWire::C53RestartReconcilesFillsWhileDownExactlyOnce() {
   const auto& order = Submit(Order(OrderType::kLimit, Side::kBuy, 75, "101.00"));
   const ClientOrderId id = order.client_order_id();
   const std::string venue = order.venue_order_id()->value();
@@ -314,8 +336,8 @@ TEST_F(OpenAlgoExecutionTest, C12RestartReconcilesFillsWhileDownExactlyOnce) {
   EXPECT_EQ(fake_.place_requests(), 1);
 }
 
-// C13: modify after a restart reads the order's fields from /orderstatus first.
-TEST_F(OpenAlgoExecutionTest, C13ModifyAfterRestartReadsTheOrderFromTheBroker) {
+// C54: modify after a restart reads the order's fields from /orderstatus first.
+void OpenAlgoWire::C54ModifyAfterRestartReadsTheOrderFromTheBroker() {
   const ClientOrderId id = Submit(Order(OrderType::kLimit, Side::kSell, 75, "120.00")).client_order_id();
   Start();
   execution::ModifyOrder modify;
@@ -331,16 +353,16 @@ TEST_F(OpenAlgoExecutionTest, C13ModifyAfterRestartReadsTheOrderFromTheBroker) {
   EXPECT_EQ(Find(id).quantity().raw(), Quantity::FromUnits(150).raw());
 }
 
-// C14: a broker-side rejection after acceptance (margin check at the exchange) ends the order rejected.
-TEST_F(OpenAlgoExecutionTest, C14BrokerRejectionAfterAcceptance) {
+// C55: a broker-side rejection after acceptance (margin check at the exchange) ends the order rejected.
+void OpenAlgoWire::C55BrokerRejectionAfterAcceptance() {
   const auto& order = Submit(Order(OrderType::kLimit, Side::kBuy, 75, "101.00"));
   fake_.SetStatus(order.venue_order_id()->value(), "rejected");
   PollAndSettle();
   EXPECT_EQ(Find(last_id_).status(), OrderStatus::kRejected);
 }
 
-// C15: a duplicate submit (same idempotency key) sends nothing new.
-TEST_F(OpenAlgoExecutionTest, C15DuplicateSubmitSendsNothing) {
+// C56: a duplicate submit (same idempotency key) sends nothing new.
+void OpenAlgoWire::C56DuplicateSubmitSendsNothing() {
   SubmitOrder command = Order(OrderType::kMarket, Side::kBuy, 75);
   command.idempotency_key = "plan-42-entry";
   Submit(command);
@@ -350,6 +372,141 @@ TEST_F(OpenAlgoExecutionTest, C15DuplicateSubmitSendsNothing) {
   EXPECT_TRUE(again->duplicate);
   EXPECT_EQ(fake_.place_requests(), 1);
 }
+
+// ------------------------------------------------------------------ the shared broker conformance list
+
+/// The OpenAlgo adapter as the conformance matrix drives it: the client under test talks OpenAlgo's REST wire to
+/// a loopback broker whose venue is the paper broker configured by the case's profile, so every scripted case
+/// checks the adapter against the same expectations as the paper broker itself. Wire cases run on the scripted
+/// fake (OpenAlgoWire).
+class OpenAlgoUnderTest final : public conformance::BrokerUnderTest {
+ public:
+  ~OpenAlgoUnderTest() override {
+    client_.reset();
+    venue_.reset();
+  }
+  std::string_view name() const override { return "openalgo"; }
+  bool Has(conformance::Capability capability) const override {
+    // The venue is the paper broker with its calendar: it refuses orders outside the session by its own clock.
+    return capability == conformance::Capability::kMarketHours;
+  }
+  std::string WhyNot(conformance::Capability capability) const override {
+    using conformance::Capability;
+    switch (capability) {
+      case Capability::kSimulatedTime:
+        return "the client runs on the live clock (HTTP timeouts, polling): simulated latency and cut-offs cannot "
+               "be driven through it";
+      case Capability::kFunds:
+      case Capability::kCharges:
+      case Capability::kPositions:
+        return "the OpenAlgo execution client is an order port; funds, charges and positions are other OpenAlgo "
+               "endpoints it does not read";
+      case Capability::kMisSquareOff:
+        return "square-off orders are the broker's own: the client only meets them as external rows of the book";
+      case Capability::kSeededModels:
+        return "events are stamped with the live clock, so two runs are never byte-identical";
+      case Capability::kMarketHours: break;
+    }
+    return "not available";
+  }
+  bool CanHonour(const conformance::BrokerProfile& profile) const override {
+    // A real wire has its own latency; a simulated one on top needs simulated time the client does not have.
+    return profile.request_latency == Duration::zero() && profile.report_latency == Duration::zero() &&
+           profile.jitter == Duration::zero();
+  }
+  void Reset(const conformance::BrokerProfile& profile, UnixNanos start,
+             const std::vector<Instrument>& instruments) override {
+    client_.reset();
+    venue_.reset();
+    venue_clock_ = std::make_unique<TestClock>(start);
+    auto broker = conformance::MakePaperBroker(profile, *venue_clock_);
+    for (const auto& instrument : instruments) {
+      ASSERT_TRUE(broker->AddInstrument(instrument).ok());
+    }
+    venue_ = std::make_unique<vendors_test::PaperVenueOpenAlgo>(std::move(broker));
+    OpenAlgoExecutionConfig config;
+    config.rest_base_url = venue_->url();
+    config.api_key = "k3y";
+    config.strategy = "conformance";
+    config.http_timeout = 2s;
+    config.poll_interval = 0ms;
+    config.orders_per_second = 1000;
+    config.order_burst = 100;
+    client_ = std::make_unique<OpenAlgoExecutionClient>(config, clock_, tasks_.poster());
+    client_->SetSink(&recorder_);
+    recorder_.events.clear();
+  }
+  execution::ExecutionClient& client() override { return *client_; }
+  void Quote(const QuoteTick& quote) override {
+    Settle();  // requests already made reach the venue before the market moves
+    venue_->Quote(quote);
+  }
+  void Trade(const TradeTick& trade) override {
+    Settle();
+    venue_->Trade(trade);
+  }
+  void Advance(Duration) override { ADD_FAILURE() << "simulated time is not available over the wire"; }
+  UnixNanos Now() const override { return venue_clock_->Now(); }
+  void Settle() override {
+    client_->WaitIdle();
+    tasks_.RunAll();
+    client_->Poll();
+    client_->WaitIdle();
+    tasks_.RunAll();
+  }
+  std::vector<execution::OrderEvent> TakeEvents() override { return std::exchange(recorder_.events, {}); }
+  std::optional<conformance::FundsView> Funds() const override { return std::nullopt; }
+  std::optional<double> NetPosition(const InstrumentId&, Product) const override { return std::nullopt; }
+  void RunCustom(const conformance::ConformanceCase& c) override {
+    using Body = void (OpenAlgoWire::*)();
+    static const std::map<std::string, Body> bodies = {
+        {"C42", &OpenAlgoWire::C42MarketBuyIsPlacedAcknowledgedAndFilled},
+        {"C43", &OpenAlgoWire::C43LimitRestsThenFillsPartiallyThenFully},
+        {"C44", &OpenAlgoWire::C44StopMarketCarriesTriggerAndFills},
+        {"C45", &OpenAlgoWire::C45ModifyRewritesPriceKeepingOtherFields},
+        {"C46", &OpenAlgoWire::C46CancelIsConfirmedFromTheBook},
+        {"C47", &OpenAlgoWire::C47CancelRacingAFillEndsFilled},
+        {"C48", &OpenAlgoWire::C48RefusalsAreRejectsWithTheBrokersReason},
+        {"C49", &OpenAlgoWire::C49RateLimitIsRetriedAfterRetryAfterAndPlacedOnce},
+        {"C50", &OpenAlgoWire::C50TimeoutThenLateFillIsMatchedNotResent},
+        {"C51", &OpenAlgoWire::C51ServerErrorIsUnknownAndReconciledToOurOrder},
+        {"C52", &OpenAlgoWire::C52AmbiguousLateOrdersAreNotGuessed},
+        {"C53", &OpenAlgoWire::C53RestartReconcilesFillsWhileDownExactlyOnce},
+        {"C54", &OpenAlgoWire::C54ModifyAfterRestartReadsTheOrderFromTheBroker},
+        {"C55", &OpenAlgoWire::C55BrokerRejectionAfterAcceptance},
+        {"C56", &OpenAlgoWire::C56DuplicateSubmitSendsNothing},
+    };
+    auto body = bodies.find(c.id);
+    ASSERT_NE(body, bodies.end()) << c.id << " has no OpenAlgo wire body";
+    OpenAlgoWire wire;
+    (wire.*(body->second))();
+  }
+
+ private:
+  class Recorder final : public execution::ExecutionEventSink {
+   public:
+    void OnOrderEvent(const execution::OrderEvent& event) override { events.push_back(event); }
+    std::vector<execution::OrderEvent> events;
+  };
+  LiveClock clock_;
+  std::unique_ptr<TestClock> venue_clock_;
+  PostedTasks tasks_;
+  Recorder recorder_;
+  std::unique_ptr<vendors_test::PaperVenueOpenAlgo> venue_;
+  std::unique_ptr<OpenAlgoExecutionClient> client_;
+};
+
+class OpenAlgoConformance : public ::testing::TestWithParam<conformance::ConformanceCase> {};
+
+TEST_P(OpenAlgoConformance, Case) {
+  OpenAlgoUnderTest broker;
+  conformance::RunConformanceCase(GetParam(), broker);
+}
+
+INSTANTIATE_TEST_SUITE_P(Matrix, OpenAlgoConformance, ::testing::ValuesIn(conformance::BrokerConformanceCases()),
+                         [](const ::testing::TestParamInfo<conformance::ConformanceCase>& param) {
+                           return param.param.id;
+                         });
 
 TEST(OpenAlgoExecutionConfigTest, ValidateNamesTheField) {
   OpenAlgoExecutionConfig config;

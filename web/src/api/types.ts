@@ -77,10 +77,12 @@ export interface WireFactor {
   tone?: 'good' | 'warn' | 'bad';
 }
 
-/** GET /idea/{plan_id} */
+/** GET /idea/{plan_id}; also POST /gpt/plan (stored: plan_id and version; a view-token preview: `preview`, neither). */
 export interface PlanPayload {
   plan_id?: string;
   version?: number;
+  /** POST /gpt/plan with only a view token: computed for this link, never stored (no plan_id). */
+  preview?: boolean;
   symbol: string;
   interval?: string;
   direction?: Direction | string;
@@ -160,6 +162,10 @@ export interface PlanDeltaChanges {
   last_price?: number;
   timestamp?: string;
   next_plan_id?: string;
+  next_plan_version?: number;
+  next_plan_style?: string;
+  /** A view token for `next_plan_id` (the server mints one with every offer), so a viewer holding only this plan's token can load the next one. */
+  next_plan_vt?: string;
 }
 
 /** WebSocket /ws/plans/{plan_id} message. */

@@ -38,7 +38,9 @@ import { clampReplayMinutes, REPLAY_DEFAULT_MINUTES, REPLAY_SPEEDS, replayBarsAf
 import {
   adoptedParams,
   initialScenarioState,
+  isPreviewScenario,
   nextPlanOffer,
+  previewAdoptedParams,
   readAutoRearm,
   SCENARIO_STYLES,
   scenarioReducer,
@@ -574,7 +576,7 @@ export function TvPage() {
       .catch((err) => {
         const text =
           err instanceof ApiError && err.isUnauthorized
-            ? `Scenario ${style}: the server will not make a new plan for this page (HTTP ${err.status}: ${err.message}). Making plans needs an API key; a shared link's view token only reads its own plan.`
+            ? `Scenario ${style}: the server will not make a plan for this page (HTTP ${err.status}: ${err.message}). A shared link's view token previews plans of its own plan's symbol only; anything else needs an API key.`
             : describeApiError(`Scenario ${style}`, err);
         dispatchScenario({ type: 'failed', style, seq, error: text });
         addMessage({ key: `scenario-${style}`, severity: 'warning', text });
@@ -597,11 +599,35 @@ export function TvPage() {
   const adoptScenario = () => {
     if (!scenario) return;
     const id = scenario.plan.planId;
-    if (!id) {
-      addMessage({ key: 'adopt', severity: 'warning', text: 'This scenario has no plan_id, so it cannot become the live plan.' });
+    if (!id || isPreviewScenario(scenario)) {
+      adoptPreview(scenario);
       return;
     }
     adoptPlan(id, scenario.viewToken, scenario.payload, `Scenario adopted — live updates active (plan ${id}).`);
+  };
+
+  // A preview (what a view-token link gets from /gpt/plan) becomes the live plan in place. The server
+  // stored nothing, so there is no plan socket to follow: the old plan's socket closes, the status is
+  // derived from the live price, and the plan travels in the rewritten link (the token stays, for more
+  // previews of this symbol).
+  const adoptPreview = (entry: NonNullable<typeof scenario>) => {
+    adoptFallbackRef.current = null;
+    setServerPlan(entry.plan);
+    setServerLayers(layersFromPlan(entry.payload));
+    setServerStatus(null);
+    setPlanNote(null);
+    setNextPlan(null);
+    dispatchScenario({ type: 'reset' });
+    setChosenInterval(interval);
+    setPlanReady(null);
+    setPlanId(null);
+    const nextLink = previewAdoptedParams(link, entry.plan, symbol ?? entry.plan.symbol, interval);
+    linkRef.current = nextLink;
+    setLink(nextLink);
+    window.history.replaceState(null, '', `${window.location.pathname}?${formatChartParams(nextLink)}`);
+    const text = `Scenario adopted: the ${entry.style} preview is now the live plan (computed for this link and not stored, so its status follows the live price).`;
+    addLog(text);
+    addMessage({ key: 'adopt', severity: 'info', text });
   };
 
   const toggleAutoRearm = () => {

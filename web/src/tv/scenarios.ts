@@ -1,6 +1,7 @@
 // Scenario plans and replans, as pure rules: which alternative plans (one per trading style) are
 // loaded and which one is drawn, how a /gpt/plan answer yields its view token, when a plan_delta
-// offers a next plan, the persisted Auto-rearm choice, and the link written after adopting a plan.
+// offers a next plan (and the view token it carries for it), the persisted Auto-rearm choice, and the
+// link written after adopting a plan — a stored one (by plan_id) or a preview (carried in the link).
 
 import type { PlanDeltaChanges, PlanPayload } from '../api/types';
 import { formatChartParams, type ChartParams } from './params';
@@ -118,6 +119,7 @@ export interface NextPlanOffer {
 
 /** A plan_delta that names a next plan different from the current one is an offer. */
 export function nextPlanOffer(changes: PlanDeltaChanges & Record<string, unknown>, currentPlanId: string | null): NextPlanOffer | null {
+  // The server sends next_plan_vt; `view_token` is accepted from older senders.
   const id = typeof changes.next_plan_id === 'string' ? changes.next_plan_id.trim() : '';
   if (!id || id === currentPlanId) return null;
   const version = typeof changes.next_plan_version === 'number' ? changes.next_plan_version : null;
@@ -179,4 +181,36 @@ export function adoptedParams(params: ChartParams, planId: string, viewToken: st
 
 export function adoptedLink(params: ChartParams, planId: string, viewToken: string | null, symbol: string, interval: string): string {
   return formatChartParams(adoptedParams(params, planId, viewToken, symbol, interval));
+}
+
+/**
+ * A scenario the server answered as a preview: computed for the link's view token and never stored
+ * (`preview: true`, no plan_id), so it has no id to follow or read back.
+ */
+export function isPreviewScenario(entry: { plan: PlanView; payload: PlanPayload }): boolean {
+  return !entry.plan.planId || entry.payload.preview === true;
+}
+
+/**
+ * The canonical query after a preview becomes the live plan. Nothing on the server names it, so the
+ * plan travels in the link (entry, stop, targets with their probabilities, runner, direction,
+ * strategy, style, confidence, ATR); plan_id and plan_version go, since they named the previous plan.
+ * The view token stays: it still authorises previews of this symbol.
+ */
+export function previewAdoptedParams(params: ChartParams, plan: PlanView, symbol: string, interval: string): ChartParams {
+  const probs = plan.targets.map((t) => t.prob);
+  return {
+    ...adoptedParams(params, '', params.viewToken ?? null, symbol, interval),
+    planId: undefined,
+    entry: plan.entry,
+    stop: plan.stop ?? undefined,
+    targets: plan.targets.map((t) => t.price),
+    probs: probs.every((p): p is number => p !== null) ? probs : [],
+    runner: plan.runner ?? undefined,
+    direction: plan.direction,
+    strategy: plan.strategy ?? undefined,
+    style: plan.style ?? undefined,
+    confidence: plan.confidence ?? undefined,
+    atr: plan.atr ?? undefined,
+  };
 }
