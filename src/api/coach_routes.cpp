@@ -1422,25 +1422,6 @@ constexpr std::string_view kChartUrlResponseSchema = R"({"type":"object","requir
 "precision":{"type":"integer"},"params":{"type":"object","additionalProperties":{"type":"string"}},
 "view_token_expires_at":{"type":["string","null"]}}})";
 
-ResponseDoc Doc(int status, std::string description, std::string_view schema = {}) {
-  ResponseDoc doc;
-  doc.status = status;
-  doc.description = std::move(description);
-  doc.schema = std::string(schema);
-  return doc;
-}
-
-ParamDoc Param(std::string name, ParamLocation in, bool required, std::string description,
-               std::string schema = R"({"type":"string"})") {
-  ParamDoc doc;
-  doc.name = std::move(name);
-  doc.in = in;
-  doc.required = required;
-  doc.description = std::move(description);
-  doc.schema = std::move(schema);
-  return doc;
-}
-
 }  // namespace
 
 Result<UnixNanos> ParseAsOf(std::string_view text) {
@@ -1525,12 +1506,12 @@ void AddCoachRoutes(Router& router, system::CoachService& coach, const AuthConte
       "up to as_of). After the close the scan is computed as of the close and says so. Data problems give a labelled "
       "fallback page (meta.mode), never a 5xx. Field errors name the field.";
   scan.request_body_schema = std::string(kScanRequestSchema);
-  scan.responses = {Doc(200, "One page of ranked candidates", kScanResponseSchema),
-                    Doc(400, "A field is invalid (error.field names it)")};
+  scan.responses = {ResponseDocOf(200, "One page of ranked candidates", kScanResponseSchema),
+                    ResponseDocOf(400, "A field is invalid (error.field names it)")};
   router.Post("/gpt/scan", [&coach](const Request& r) { return HandleScan(coach, r); }, scan, auth.Protected());
 
   const ParamDoc vt_param =
-      Param("vt", ParamLocation::kQuery, false, "A view token from a chart link (instead of an API key).");
+      ParamDocOf("vt", ParamLocation::kQuery, false, "A view token from a chart link (instead of an API key).");
   router.AddSchema("CoachPlanPreview", std::string(kPlanPreviewSchema));
   RouteDoc plan = MakeDoc("Build and store a trade plan for one symbol", "coachPlan", {"coach"});
   plan.description =
@@ -1538,31 +1519,31 @@ void AddCoachRoutes(Router& router, system::CoachService& coach, const AuthConte
       "it for the caller (or as the next version of plan_id) and returns it with a /tv link holding a 7-day view "
       "token. With only a link's vt: a preview of its plan's symbol, not stored.";
   plan.request_body_schema = std::string(kPlanRequestSchema);
-  plan.parameters = {Param("vt", ParamLocation::kQuery, false,
+  plan.parameters = {ParamDocOf("vt", ParamLocation::kQuery, false,
                            "A chart link's view token, instead of an API key: previews of that plan's symbol only.")};
-  plan.responses = {Doc(201, "The stored plan", plan_ref),
-                    Doc(200, "A preview for a view token: computed, not stored",
+  plan.responses = {ResponseDocOf(201, "The stored plan", plan_ref),
+                    ResponseDocOf(200, "A preview for a view token: computed, not stored",
                         R"({"$ref":"#/components/schemas/CoachPlanPreview"})"),
-                    Doc(400, "A field is invalid"),
-                    Doc(403, "A view token asked for another symbol (field symbol) or to store a plan (field plan_id)"),
-                    Doc(404, "Unknown symbol or plan_id"),
-                    Doc(422, "No data before as_of, or the named strategy does not fire")};
+                    ResponseDocOf(400, "A field is invalid"),
+                    ResponseDocOf(403, "A view token asked for another symbol (field symbol) or to store a plan (field plan_id)"),
+                    ResponseDocOf(404, "Unknown symbol or plan_id"),
+                    ResponseDocOf(422, "No data before as_of, or the named strategy does not fire")};
   plan.consequential = false;
   router.Post("/gpt/plan", [&coach, &auth](const Request& r) { return HandlePlan(coach, auth, r); }, plan,
               auth.PlanRead());
 
-  const ParamDoc plan_id_param = Param("plan_id", ParamLocation::kPath, true, "A plan id from /gpt/plan.");
+  const ParamDoc plan_id_param = ParamDocOf("plan_id", ParamLocation::kPath, true, "A plan id from /gpt/plan.");
   RouteDoc idea = MakeDoc("The latest version of a stored plan", "getIdea", {"coach"});
   idea.description = "The /idea payload the /tv page draws. Owner or admin key, or a vt view token for this plan.";
   idea.parameters = {plan_id_param, vt_param};
-  idea.responses = {Doc(200, "The plan", plan_ref), Doc(404, "No such plan (or not yours)")};
+  idea.responses = {ResponseDocOf(200, "The plan", plan_ref), ResponseDocOf(404, "No such plan (or not yours)")};
   router.Get("/idea/{plan_id}", [&coach, &auth](const Request& r) { return HandleIdea(coach, auth, r); }, idea,
              auth.PlanRead());
 
   RouteDoc idea_version = MakeDoc("One version of a stored plan", "getIdeaVersion", {"coach"});
   idea_version.description = idea.description;
   idea_version.parameters = {plan_id_param,
-                             Param("version", ParamLocation::kPath, true, "Version number, 1 and up.",
+                             ParamDocOf("version", ParamLocation::kPath, true, "Version number, 1 and up.",
                                    R"({"type":"integer","minimum":1})"),
                              vt_param};
   idea_version.responses = idea.responses;
@@ -1575,8 +1556,8 @@ void AddCoachRoutes(Router& router, system::CoachService& coach, const AuthConte
       "field), formats prices at the instrument's precision, sorts the keys and, for a plan_id, adds a view token "
       "valid 7 days.";
   chart.request_body_schema = std::string(kChartUrlRequestSchema);
-  chart.responses = {Doc(200, "The link", kChartUrlResponseSchema), Doc(400, "A parameter is unknown or invalid"),
-                     Doc(404, "Unknown symbol or plan")};
+  chart.responses = {ResponseDocOf(200, "The link", kChartUrlResponseSchema), ResponseDocOf(400, "A parameter is unknown or invalid"),
+                     ResponseDocOf(404, "Unknown symbol or plan")};
   router.Post("/gpt/chart-url", [&coach, &auth](const Request& r) { return HandleChartUrl(coach, auth, r); }, chart,
               auth.Protected());
 
@@ -1584,12 +1565,12 @@ void AddCoachRoutes(Router& router, system::CoachService& coach, const AuthConte
   layers.description =
       "Levels, zones and overlays computed with the plan. 409 stale_layers when the layers' as_of differs from the "
       "plan's.";
-  layers.parameters = {Param("plan_id", ParamLocation::kQuery, true, "A plan id from /gpt/plan."),
-                       Param("version", ParamLocation::kQuery, false, "A version (default latest).",
+  layers.parameters = {ParamDocOf("plan_id", ParamLocation::kQuery, true, "A plan id from /gpt/plan."),
+                       ParamDocOf("version", ParamLocation::kQuery, false, "A version (default latest).",
                              R"({"type":"integer","minimum":1})"),
                        vt_param};
-  layers.responses = {Doc(200, "The layers", layers_ref), Doc(404, "No such plan (or not yours)"),
-                      Doc(409, "The layers are stale (error.code stale_layers)")};
+  layers.responses = {ResponseDocOf(200, "The layers", layers_ref), ResponseDocOf(404, "No such plan (or not yours)"),
+                      ResponseDocOf(409, "The layers are stale (error.code stale_layers)")};
   router.Get("/api/v1/gpt/chart-layers", [&coach, &auth](const Request& r) { return HandleLayers(coach, auth, r); },
              layers, auth.PlanRead());
 }

@@ -852,24 +852,6 @@ std::string MultiContextSchema() {
   return schema;
 }
 
-ResponseDoc Doc(int status, std::string description, std::string schema = {}) {
-  ResponseDoc doc;
-  doc.status = status;
-  doc.description = std::move(description);
-  doc.schema = std::move(schema);
-  return doc;
-}
-
-ParamDoc Param(std::string name, ParamLocation in, bool required, std::string description, std::string schema) {
-  ParamDoc doc;
-  doc.name = std::move(name);
-  doc.in = in;
-  doc.required = required;
-  doc.description = std::move(description);
-  doc.schema = std::move(schema);
-  return doc;
-}
-
 }  // namespace
 
 std::string RenderContext(const system::ContextReport& report, std::size_t keep_bars, std::string_view truncation,
@@ -894,20 +876,20 @@ void AddContextRoutes(Router& router, system::ContextService& service, RouteOpti
   context.description =
       "Bars with EMA 9/20/50/200, VWAP, RSI, ATR and ADX series, key and session levels, zones, FVGs, liquidity pools, volume profile, AVWAPs, a quote snapshot, volatility and the session state, from data up to as_of. Oldest bars are trimmed under 100,000 characters (truncated says so).";
   context.parameters = {
-      Param("symbol", ParamLocation::kPath, true, "SPY, US:SPY, NIFTY or NSE_INDEX:NIFTY.", R"({"type":"string"})"),
-      Param("interval", ParamLocation::kQuery, false,
+      ParamDocOf("symbol", ParamLocation::kPath, true, "SPY, US:SPY, NIFTY or NSE_INDEX:NIFTY.", R"({"type":"string"})"),
+      ParamDocOf("interval", ParamLocation::kQuery, false,
             "Bar interval, default 5m (or the style's: scalp 1m, intraday 5m, swing 1h, leaps 1D).",
             R"({"type":"string","enum":["1m","5m","15m","30m","1h","4h","1D","1W"]})"),
-      Param("bars", ParamLocation::kQuery, false, "Most recent bars to return (1..1000, default 300).",
+      ParamDocOf("bars", ParamLocation::kQuery, false, "Most recent bars to return (1..1000, default 300).",
             R"({"type":"integer","minimum":1,"maximum":1000,"default":300})"),
-      Param("as_of", ParamLocation::kQuery, false,
+      ParamDocOf("as_of", ParamLocation::kQuery, false,
             "ISO 8601 instant (not in the future). Default now; a closed market answers as of its last close.",
             R"({"type":"string"})"),
-      Param("style", ParamLocation::kQuery, false, "Trading style: picks the default interval and adds style_atr.",
+      ParamDocOf("style", ParamLocation::kQuery, false, "Trading style: picks the default interval and adds style_atr.",
             R"({"type":"string","enum":["scalp","intraday","swing","leaps"]})")};
-  context.responses = {Doc(200, "The context", R"({"$ref":"#/components/schemas/CoachContext"})"),
-                       Doc(400, "A parameter is invalid (error.field names it)"), Doc(401, "No or a wrong API key"),
-                       Doc(404, "Unknown symbol"), Doc(422, "No market data at or before as_of")};
+  context.responses = {ResponseDocOf(200, "The context", R"({"$ref":"#/components/schemas/CoachContext"})"),
+                       ResponseDocOf(400, "A parameter is invalid (error.field names it)"), ResponseDocOf(401, "No or a wrong API key"),
+                       ResponseDocOf(404, "Unknown symbol"), ResponseDocOf(422, "No market data at or before as_of")};
   router.Get("/gpt/context/{symbol}", [&service, bodies](const Request& r) { return HandleContext(service, *bodies, r); }, context,
              route_options);
 
@@ -916,9 +898,9 @@ void AddContextRoutes(Router& router, system::ContextService& service, RouteOpti
   multi.description =
       "Several intervals (1m..1W; 4h and 1W session-aligned) in one call plus volatility: ATM IV front and 30-day, IV rank/percentile (0-100) from stored IV history, HV20/60/120, IV/HV, 25-delta risk reversal and butterfly, term slope, expected moves. A null figure has <name>_reason.";
   multi.request_body_schema = std::string(kMultiRequestSchema);
-  multi.responses = {Doc(200, "The contexts", R"({"$ref":"#/components/schemas/CoachMultiContext"})"),
-                     Doc(400, "A field is invalid (error.field names it)"), Doc(401, "No or a wrong API key"),
-                     Doc(404, "Unknown symbol"), Doc(422, "No market data at or before as_of")};
+  multi.responses = {ResponseDocOf(200, "The contexts", R"({"$ref":"#/components/schemas/CoachMultiContext"})"),
+                     ResponseDocOf(400, "A field is invalid (error.field names it)"), ResponseDocOf(401, "No or a wrong API key"),
+                     ResponseDocOf(404, "Unknown symbol"), ResponseDocOf(422, "No market data at or before as_of")};
   router.Post("/gpt/multi-context", [&service, bodies](const Request& r) { return HandleMultiContext(service, *bodies, r); }, multi,
               route_options);
 }

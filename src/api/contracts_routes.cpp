@@ -568,14 +568,6 @@ constexpr std::string_view kRankedSchema =
 "risk_amount":{"type":["number","null"]},"contracts":{"type":["integer","null"]},"max_loss":{"type":"number"},
 "best_target_pnl":{"type":"number"}}}}})";
 
-ResponseDoc Doc(int status, std::string description, std::string_view schema = {}) {
-  ResponseDoc doc;
-  doc.status = status;
-  doc.description = std::move(description);
-  doc.schema = std::string(schema);
-  return doc;
-}
-
 }  // namespace
 
 std::string RenderContractsAnswer(const system::ContractsAnswer& answer, std::size_t rejected_listed) {
@@ -607,9 +599,9 @@ void AddContractsRoutes(Router& router, system::MarketService& market, plans::Pl
       "symbols for US, OpenAlgo for India.";
   doc.request_body_schema = std::string(kRequestSchema);
   doc.responses = {
-      Doc(200, "The ranked contracts", kResponseSchema), Doc(400, "A field is invalid (error.field names it)"),
-      Doc(404, "Unknown symbol, plan_id (or not yours), version or expiry"),
-      Doc(422, "The chain cannot be ranked (no unexpired contracts, no price, a stored plan without anchors)")};
+      ResponseDocOf(200, "The ranked contracts", kResponseSchema), ResponseDocOf(400, "A field is invalid (error.field names it)"),
+      ResponseDocOf(404, "Unknown symbol, plan_id (or not yours), version or expiry"),
+      ResponseDocOf(422, "The chain cannot be ranked (no unexpired contracts, no price, a stored plan without anchors)")};
   router.Post(
       "/gpt/contracts", [contracts](const Request& r) { return HandleContracts(*contracts, r); }, doc,
       auth.Protected());

@@ -510,25 +510,6 @@ constexpr std::string_view kEntryUpdateSchema = R"({"type":"object","additionalP
 "plan_id":{"type":["string","null"]},"outcome":{"type":["string","null"],"enum":["open","win","loss","scratch",null]},
 "pnl":{"type":["number","null"]}}})";
 
-ResponseDoc Doc(int status, std::string description, std::string_view schema = {}) {
-  ResponseDoc doc;
-  doc.status = status;
-  doc.description = std::move(description);
-  doc.schema = std::string(schema);
-  return doc;
-}
-
-ParamDoc Param(std::string name, ParamLocation in, bool required, std::string description,
-               std::string schema = R"({"type":"string"})") {
-  ParamDoc doc;
-  doc.name = std::move(name);
-  doc.in = in;
-  doc.required = required;
-  doc.description = std::move(description);
-  doc.schema = std::move(schema);
-  return doc;
-}
-
 }  // namespace
 
 void AddJournalRoutes(Router& router, plans::PlanStore& store, system::MarketService& market, const AuthContext& auth) {
@@ -536,9 +517,9 @@ void AddJournalRoutes(Router& router, plans::PlanStore& store, system::MarketSer
   router.AddSchema("JournalEntry", std::string(kEntrySchema));
   const std::string watchlist_ref = R"({"$ref":"#/components/schemas/Watchlist"})";
   const std::string entry_ref = R"({"$ref":"#/components/schemas/JournalEntry"})";
-  const ParamDoc name_param = Param("name", ParamLocation::kPath, true, "The watchlist's name.");
+  const ParamDoc name_param = ParamDocOf("name", ParamLocation::kPath, true, "The watchlist's name.");
   const ParamDoc id_param =
-      Param("id", ParamLocation::kPath, true, "A journal entry id.", R"({"type":"integer","minimum":1})");
+      ParamDocOf("id", ParamLocation::kPath, true, "A journal entry id.", R"({"type":"integer","minimum":1})");
   const std::string watchlists_schema = R"({"type":"object","properties":{"watchlists":{"type":"array","items":)" +
                                         watchlist_ref +
                                         R"(},"count":{"type":"integer"},"truncated":{"type":"boolean"}}})";
@@ -548,7 +529,7 @@ void AddJournalRoutes(Router& router, plans::PlanStore& store, system::MarketSer
 
   RouteDoc list = MakeDoc("List your watchlists", "listWatchlists", {"journal"});
   list.description = "Your watchlists by name, each with its symbols (EXCHANGE:SYMBOL).";
-  list.responses = {Doc(200, "Your watchlists", watchlists_schema)};
+  list.responses = {ResponseDocOf(200, "Your watchlists", watchlists_schema)};
   router.Get(
       "/gpt/watchlists", [&store](const Request& r) { return ListWatchlists(store, r); }, list, auth.Protected());
 
@@ -556,16 +537,16 @@ void AddJournalRoutes(Router& router, plans::PlanStore& store, system::MarketSer
   create.description =
       "Creates a named watchlist; every symbol must be one the market knows. 409 when the name is taken.";
   create.request_body_schema = std::string(kWatchlistCreateSchema);
-  create.responses = {Doc(201, "The new watchlist", watchlist_ref),
-                      Doc(400, "A field is invalid (error.field names it)"),
-                      Doc(409, "You already have a watchlist by that name")};
+  create.responses = {ResponseDocOf(201, "The new watchlist", watchlist_ref),
+                      ResponseDocOf(400, "A field is invalid (error.field names it)"),
+                      ResponseDocOf(409, "You already have a watchlist by that name")};
   router.Post(
       "/gpt/watchlists", [&store, &market](const Request& r) { return CreateWatchlist(store, market, r); }, create,
       auth.Protected());
 
   RouteDoc get = MakeDoc("Read one watchlist", "getWatchlist", {"journal"});
   get.parameters = {name_param};
-  get.responses = {Doc(200, "The watchlist", watchlist_ref), Doc(404, "No such watchlist of yours")};
+  get.responses = {ResponseDocOf(200, "The watchlist", watchlist_ref), ResponseDocOf(404, "No such watchlist of yours")};
   router.Get(
       "/gpt/watchlists/{name}", [&store](const Request& r) { return GetWatchlist(store, r); }, get, auth.Protected());
 
@@ -573,8 +554,8 @@ void AddJournalRoutes(Router& router, plans::PlanStore& store, system::MarketSer
   update.description = "symbols replaces the list; add appends (duplicates dropped) and remove takes symbols out.";
   update.parameters = {name_param};
   update.request_body_schema = std::string(kWatchlistUpdateSchema);
-  update.responses = {Doc(200, "The watchlist", watchlist_ref), Doc(400, "A field is invalid"),
-                      Doc(404, "No such watchlist of yours, or a symbol to remove is not in it")};
+  update.responses = {ResponseDocOf(200, "The watchlist", watchlist_ref), ResponseDocOf(400, "A field is invalid"),
+                      ResponseDocOf(404, "No such watchlist of yours, or a symbol to remove is not in it")};
   router.Add(
       Method::kPut, "/gpt/watchlists/{name}",
       [&store, &market](const Request& r) { return UpdateWatchlist(store, market, r); }, update, auth.Protected());
@@ -582,8 +563,8 @@ void AddJournalRoutes(Router& router, plans::PlanStore& store, system::MarketSer
   RouteDoc remove = MakeDoc("Delete a watchlist", "deleteWatchlist", {"journal"});
   remove.parameters = {name_param};
   remove.responses = {
-      Doc(200, "Deleted", R"({"type":"object","properties":{"deleted":{"type":"boolean"},"name":{"type":"string"}}})"),
-      Doc(404, "No such watchlist of yours")};
+      ResponseDocOf(200, "Deleted", R"({"type":"object","properties":{"deleted":{"type":"boolean"},"name":{"type":"string"}}})"),
+      ResponseDocOf(404, "No such watchlist of yours")};
   remove.consequential = true;
   router.Add(
       Method::kDelete, "/gpt/watchlists/{name}", [&store](const Request& r) { return DeleteWatchlist(store, r); },
@@ -594,13 +575,13 @@ void AddJournalRoutes(Router& router, plans::PlanStore& store, system::MarketSer
       "Newest first. Filters: symbol, plan_id, from and to (dates are whole UTC days; to includes "
       "its day), limit 1..200 (default 50).";
   entries.parameters = {
-      Param("symbol", ParamLocation::kQuery, false, "Only entries for this symbol."),
-      Param("plan_id", ParamLocation::kQuery, false, "Only entries linked to this plan."),
-      Param("from", ParamLocation::kQuery, false, "Created at or after (date or ISO 8601 instant)."),
-      Param("to", ParamLocation::kQuery, false, "Created before (an ISO instant) or on/before (a date)."),
-      Param("limit", ParamLocation::kQuery, false, "1..200, default 50.",
+      ParamDocOf("symbol", ParamLocation::kQuery, false, "Only entries for this symbol."),
+      ParamDocOf("plan_id", ParamLocation::kQuery, false, "Only entries linked to this plan."),
+      ParamDocOf("from", ParamLocation::kQuery, false, "Created at or after (date or ISO 8601 instant)."),
+      ParamDocOf("to", ParamLocation::kQuery, false, "Created before (an ISO instant) or on/before (a date)."),
+      ParamDocOf("limit", ParamLocation::kQuery, false, "1..200, default 50.",
             R"({"type":"integer","minimum":1,"maximum":200})")};
-  entries.responses = {Doc(200, "Entries", entries_schema), Doc(400, "A parameter is invalid")};
+  entries.responses = {ResponseDocOf(200, "Entries", entries_schema), ResponseDocOf(400, "A parameter is invalid")};
   router.Get(
       "/gpt/journal", [&store, &market](const Request& r) { return ListEntries(store, market, r); }, entries,
       auth.Protected());
@@ -608,15 +589,15 @@ void AddJournalRoutes(Router& router, plans::PlanStore& store, system::MarketSer
   RouteDoc add = MakeDoc("Write a trade-journal entry", "createJournalEntry", {"journal"});
   add.description = "A note (1..4000 characters) with an optional symbol, plan link, outcome and realised P/L.";
   add.request_body_schema = std::string(kEntryCreateSchema);
-  add.responses = {Doc(201, "The new entry", entry_ref), Doc(400, "A field is invalid (error.field names it)"),
-                   Doc(404, "plan_id is not a plan of yours")};
+  add.responses = {ResponseDocOf(201, "The new entry", entry_ref), ResponseDocOf(400, "A field is invalid (error.field names it)"),
+                   ResponseDocOf(404, "plan_id is not a plan of yours")};
   router.Post(
       "/gpt/journal", [&store, &market](const Request& r) { return CreateEntry(store, market, r); }, add,
       auth.Protected());
 
   RouteDoc entry = MakeDoc("Read one trade-journal entry", "getJournalEntry", {"journal"});
   entry.parameters = {id_param};
-  entry.responses = {Doc(200, "The entry", entry_ref), Doc(404, "No such entry of yours")};
+  entry.responses = {ResponseDocOf(200, "The entry", entry_ref), ResponseDocOf(404, "No such entry of yours")};
   router.Get(
       "/gpt/journal/{id}", [&store](const Request& r) { return GetEntry(store, r); }, entry, auth.Protected());
 
@@ -624,8 +605,8 @@ void AddJournalRoutes(Router& router, plans::PlanStore& store, system::MarketSer
   edit.description = "Fields given replace the entry's; absent fields are kept; null clears an optional field.";
   edit.parameters = {id_param};
   edit.request_body_schema = std::string(kEntryUpdateSchema);
-  edit.responses = {Doc(200, "The entry", entry_ref), Doc(400, "A field is invalid"),
-                    Doc(404, "No such entry (or plan) of yours")};
+  edit.responses = {ResponseDocOf(200, "The entry", entry_ref), ResponseDocOf(400, "A field is invalid"),
+                    ResponseDocOf(404, "No such entry (or plan) of yours")};
   router.Add(
       Method::kPut, "/gpt/journal/{id}", [&store, &market](const Request& r) { return UpdateEntry(store, market, r); },
       edit, auth.Protected());

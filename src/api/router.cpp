@@ -65,6 +65,24 @@ bool Matches(const Route& route, const std::vector<std::string>& segments) {
 
 }  // namespace
 
+ResponseDoc ResponseDocOf(int status, std::string description, std::string_view schema) {
+  ResponseDoc doc;
+  doc.status = status;
+  doc.description = std::move(description);
+  doc.schema = std::string(schema);
+  return doc;
+}
+
+ParamDoc ParamDocOf(std::string name, ParamLocation in, bool required, std::string description, std::string schema) {
+  ParamDoc doc;
+  doc.name = std::move(name);
+  doc.in = in;
+  doc.required = required;
+  doc.description = std::move(description);
+  doc.schema = std::move(schema);
+  return doc;
+}
+
 RouteDoc MakeDoc(std::string summary, std::string operation_id, std::vector<std::string> tags) {
   RouteDoc doc;
   doc.summary = std::move(summary);

@@ -49,6 +49,11 @@ struct RouteDoc {
 
 /// Shorthand for the common RouteDoc fields (designated initializers trip -Wmissing-field-initializers).
 RouteDoc MakeDoc(std::string summary, std::string operation_id = {}, std::vector<std::string> tags = {});
+/// One documented response: status, description and an optional JSON Schema text.
+ResponseDoc ResponseDocOf(int status, std::string description, std::string_view schema = {});
+/// One documented parameter (a string unless `schema` says otherwise).
+ParamDoc ParamDocOf(std::string name, ParamLocation in, bool required, std::string description,
+                    std::string schema = R"({"type":"string"})");
 
 /// Per-route behaviour around the handler.
 struct RouteOptions {
