@@ -13,6 +13,7 @@
 #include "api/auth_context.hpp"
 #include "api/context_routes.hpp"
 #include "api/http_server.hpp"
+#include "api_world.hpp"
 #include "http_client.hpp"
 #include "system/coach_service.hpp"
 #include "system/context_service.hpp"
@@ -31,41 +32,24 @@ class ContextRoutesTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     // A Tuesday, 15:00 UTC = 11:00 ET: NYSE open, NSE closed for the day.
-    clock_ = new TestClock(At("2025-09-16T15:00:00Z"));
-    auto market = system::MarketService::StartSimulator({.seed = 7, .history_days = 5}, *clock_);
-    ASSERT_TRUE(market.ok()) << market.error().ToString();
-    market_ = market->release();
-    std::random_device random;
-    dir_ = new std::filesystem::path(std::filesystem::temp_directory_path() /
-                                     ("td-context-api-" + std::to_string(random())));
-    std::filesystem::create_directories(*dir_);
+    world_ = testing::ApiWorld::Create("td-context-api", At("2025-09-16T15:00:00Z")).release();
+    ASSERT_TRUE(world_->market && world_->auth);
+    clock_ = world_->clock.get();
+    market_ = world_->market.get();
+    dir_ = &world_->dir;
+    auth_ = world_->auth.get();
+    alice_ = &world_->alice;
     auto store = system::IvHistoryStore::Open(*dir_ / "iv_history.db", *clock_);
     ASSERT_TRUE(store.ok()) << store.error().ToString();
     store_ = store->release();
     coach_ = new system::CoachService(*market_, nullptr, *clock_);
     service_ = new system::ContextService(*coach_, store_);
-    AuthSettings settings;
-    settings.pepper = std::string(64, 'c');
-    settings.rate_per_second = 1000;
-    settings.burst = 1000;
-    auto auth = OpenAuth(*dir_, settings, *clock_);
-    ASSERT_TRUE(auth.ok()) << auth.error().ToString();
-    auth_ = new AuthContext(std::move(auth).value());
-    auto alice = auth_->keys->Create("alice", false, "test");
-    ASSERT_TRUE(alice.ok());
-    alice_ = new std::string("Authorization: Bearer " + alice->key + "\r\n");
   }
   static void TearDownTestSuite() {
-    delete auth_;
     delete service_;
     delete coach_;
     delete store_;
-    delete market_;
-    delete clock_;
-    std::error_code ignored;
-    std::filesystem::remove_all(*dir_, ignored);
-    delete dir_;
-    delete alice_;
+    delete world_;  // last: it owns the market, the keys and the directory the stores live in
   }
   void SetUp() override {
     HttpServerOptions options;
@@ -99,6 +83,7 @@ class ContextRoutesTest : public ::testing::Test {
     EXPECT_EQ(error.at("field").as_string(), field) << result.body;
   }
 
+  static testing::ApiWorld* world_;
   static TestClock* clock_;
   static system::MarketService* market_;
   static system::IvHistoryStore* store_;
@@ -110,6 +95,7 @@ class ContextRoutesTest : public ::testing::Test {
   std::unique_ptr<HttpServer> server_;
 };
 
+testing::ApiWorld* ContextRoutesTest::world_ = nullptr;
 TestClock* ContextRoutesTest::clock_ = nullptr;
 system::MarketService* ContextRoutesTest::market_ = nullptr;
 system::IvHistoryStore* ContextRoutesTest::store_ = nullptr;

@@ -12,6 +12,7 @@
 #include "api/coach_routes.hpp"
 #include "api/contracts_routes.hpp"
 #include "api/http_server.hpp"
+#include "api_world.hpp"
 #include "http_client.hpp"
 #include "model/symbology.hpp"
 #include "plans/plan_store.hpp"
@@ -33,42 +34,23 @@ class ContractsRoutesTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     // A Tuesday, 15:00 UTC = 11:00 ET: NYSE open.
-    clock_ = new TestClock(At("2025-09-16T15:00:00Z"));
-    auto market = system::MarketService::StartSimulator({.seed = 7, .history_days = 5}, *clock_);
-    ASSERT_TRUE(market.ok()) << market.error().ToString();
-    market_ = market->release();
-    std::random_device random;
-    dir_ = new std::filesystem::path(std::filesystem::temp_directory_path() /
-                                     ("td-contracts-api-" + std::to_string(random())));
-    std::filesystem::create_directories(*dir_);
+    world_ = testing::ApiWorld::Create("td-contracts-api", At("2025-09-16T15:00:00Z")).release();
+    ASSERT_TRUE(world_->market && world_->auth);
+    clock_ = world_->clock.get();
+    market_ = world_->market.get();
+    dir_ = &world_->dir;
+    auth_ = world_->auth.get();
+    alice_ = &world_->alice;
+    bob_ = &world_->bob;
     auto store = plans::PlanStore::Open(*dir_ / "plans.db", *clock_);
     ASSERT_TRUE(store.ok()) << store.error().ToString();
     store_ = store->release();
     coach_ = new system::CoachService(*market_, store_, *clock_);
-    AuthSettings settings;
-    settings.pepper = std::string(64, 'b');
-    settings.rate_per_second = 1000;
-    settings.burst = 1000;
-    auto auth = OpenAuth(*dir_, settings, *clock_);
-    ASSERT_TRUE(auth.ok()) << auth.error().ToString();
-    auth_ = new AuthContext(std::move(auth).value());
-    auto alice = auth_->keys->Create("alice", false, "test");
-    auto bob = auth_->keys->Create("bob", false, "test");
-    ASSERT_TRUE(alice.ok() && bob.ok());
-    alice_ = new std::string("Authorization: Bearer " + alice->key + "\r\n");
-    bob_ = new std::string("Authorization: Bearer " + bob->key + "\r\n");
   }
   static void TearDownTestSuite() {
-    delete auth_;
     delete coach_;
     delete store_;
-    delete market_;
-    delete clock_;
-    std::error_code ignored;
-    std::filesystem::remove_all(*dir_, ignored);
-    delete dir_;
-    delete alice_;
-    delete bob_;
+    delete world_;  // last: it owns the market, the keys and the directory the stores live in
   }
   void SetUp() override {
     HttpServerOptions options;
@@ -139,6 +121,7 @@ class ContractsRoutesTest : public ::testing::Test {
     }
   }
 
+  static testing::ApiWorld* world_;
   static TestClock* clock_;
   static system::MarketService* market_;
   static plans::PlanStore* store_;
@@ -150,6 +133,7 @@ class ContractsRoutesTest : public ::testing::Test {
   std::unique_ptr<HttpServer> server_;
 };
 
+testing::ApiWorld* ContractsRoutesTest::world_ = nullptr;
 TestClock* ContractsRoutesTest::clock_ = nullptr;
 system::MarketService* ContractsRoutesTest::market_ = nullptr;
 plans::PlanStore* ContractsRoutesTest::store_ = nullptr;

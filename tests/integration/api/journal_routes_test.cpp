@@ -12,6 +12,7 @@
 #include "api/coach_routes.hpp"
 #include "api/http_server.hpp"
 #include "api/journal_routes.hpp"
+#include "api_world.hpp"
 #include "http_client.hpp"
 #include "plans/plan_store.hpp"
 #include "system/coach_service.hpp"
@@ -31,39 +32,18 @@ UnixNanos At(const char* iso) {
 class JournalRoutesTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    clock_ = new TestClock(At("2025-09-16T15:00:00Z"));
-    auto market = system::MarketService::StartSimulator({.seed = 7, .history_days = 5}, *clock_);
-    ASSERT_TRUE(market.ok()) << market.error().ToString();
-    market_ = market->release();
-    std::random_device random;
-    dir_ = new std::filesystem::path(std::filesystem::temp_directory_path() /
-                                     ("td-journal-api-" + std::to_string(random())));
-    std::filesystem::create_directories(*dir_);
-    AuthSettings settings;
-    settings.pepper = std::string(64, 'c');
-    settings.rate_per_second = 1000;
-    settings.burst = 1000;
-    auto auth = OpenAuth(*dir_, settings, *clock_);
-    ASSERT_TRUE(auth.ok()) << auth.error().ToString();
-    auth_ = new AuthContext(std::move(auth).value());
-    auto alice = auth_->keys->Create("alice", false, "test");
-    auto bob = auth_->keys->Create("bob", false, "test");
-    auto root = auth_->keys->Create("root", true, "test");
-    ASSERT_TRUE(alice.ok() && bob.ok() && root.ok());
-    alice_ = new std::string("Authorization: Bearer " + alice->key + "\r\n");
-    bob_ = new std::string("Authorization: Bearer " + bob->key + "\r\n");
-    root_ = new std::string("Authorization: Bearer " + root->key + "\r\n");
+    world_ = testing::ApiWorld::Create("td-journal-api", At("2025-09-16T15:00:00Z")).release();
+    ASSERT_TRUE(world_->market && world_->auth);
+    clock_ = world_->clock.get();
+    market_ = world_->market.get();
+    dir_ = &world_->dir;
+    auth_ = world_->auth.get();
+    alice_ = &world_->alice;
+    bob_ = &world_->bob;
+    root_ = &world_->root;
   }
   static void TearDownTestSuite() {
-    delete auth_;
-    delete market_;
-    delete clock_;
-    std::error_code ignored;
-    std::filesystem::remove_all(*dir_, ignored);
-    delete dir_;
-    delete alice_;
-    delete bob_;
-    delete root_;
+    delete world_;  // last: it owns the market, the keys and the directory the stores live in
   }
   void SetUp() override {
     // A fresh store per test, so listings see only the test's own records.
@@ -111,6 +91,7 @@ class JournalRoutesTest : public ::testing::Test {
     return out;
   }
 
+  static testing::ApiWorld* world_;
   static TestClock* clock_;
   static system::MarketService* market_;
   static AuthContext* auth_;
@@ -125,6 +106,7 @@ class JournalRoutesTest : public ::testing::Test {
   std::unique_ptr<HttpServer> server_;
 };
 
+testing::ApiWorld* JournalRoutesTest::world_ = nullptr;
 TestClock* JournalRoutesTest::clock_ = nullptr;
 system::MarketService* JournalRoutesTest::market_ = nullptr;
 AuthContext* JournalRoutesTest::auth_ = nullptr;
