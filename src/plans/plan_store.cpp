@@ -793,8 +793,8 @@ Result<std::vector<std::string>> NormalizeWatchlistSymbols(const std::vector<std
   return normalized;
 }
 
-Result<Watchlist> PlanStore::PutWatchlist(const UserScope& scope, std::string_view name,
-                                          std::vector<std::string> symbols) {
+Result<Watchlist> PlanStore::WriteWatchlist(const UserScope& scope, std::string_view name,
+                                            const std::vector<std::string>& symbols, WatchlistWrite write) {
   TD_TRY(ValidateScope(scope));
   TD_TRY(ValidateWatchlistName(name));
   auto normalized = NormalizeWatchlistSymbols(symbols);
@@ -803,57 +803,38 @@ Result<Watchlist> PlanStore::PutWatchlist(const UserScope& scope, std::string_vi
   }
   std::lock_guard lock(mutex_);
   const UnixNanos now = clock_.Now();
-  StatementUse put(statements_->put_watchlist);
-  TD_TRY(put->Bind(":user", std::string_view(scope.user)));
-  TD_TRY(put->Bind(":name", name));
-  TD_TRY(put->Bind(":symbols", std::string_view(JoinSymbols(*normalized))));
-  TD_TRY(put->Bind(":updated_at", now.nanos()));
-  TD_TRY(put->Run());
+  Statement& statement = write == WatchlistWrite::kCreate   ? statements_->create_watchlist
+                         : write == WatchlistWrite::kUpdate ? statements_->update_watchlist
+                                                            : statements_->put_watchlist;
+  StatementUse use(statement);
+  TD_TRY(use->Bind(":user", std::string_view(scope.user)));
+  TD_TRY(use->Bind(":name", name));
+  TD_TRY(use->Bind(":symbols", std::string_view(JoinSymbols(*normalized))));
+  TD_TRY(use->Bind(":updated_at", now.nanos()));
+  TD_TRY(use->Run());
+  // Create inserts only a new name and update changes only an existing one: no row touched says which failed.
+  if (write == WatchlistWrite::kCreate && db_.Changes() == 0) {
+    return Error{ErrorCode::kAlreadyExists, "a watchlist with this name exists", "name"};
+  }
+  if (write == WatchlistWrite::kUpdate && db_.Changes() == 0) {
+    return Error::NotFound("no such watchlist", "name");
+  }
   return Watchlist{std::string(name), std::move(normalized).value(), now};
+}
+
+Result<Watchlist> PlanStore::PutWatchlist(const UserScope& scope, std::string_view name,
+                                          std::vector<std::string> symbols) {
+  return WriteWatchlist(scope, name, symbols, WatchlistWrite::kPut);
 }
 
 Result<Watchlist> PlanStore::CreateWatchlist(const UserScope& scope, std::string_view name,
                                              std::vector<std::string> symbols) {
-  TD_TRY(ValidateScope(scope));
-  TD_TRY(ValidateWatchlistName(name));
-  auto normalized = NormalizeWatchlistSymbols(symbols);
-  if (!normalized.ok()) {
-    return normalized.error();
-  }
-  std::lock_guard lock(mutex_);
-  const UnixNanos now = clock_.Now();
-  StatementUse create(statements_->create_watchlist);
-  TD_TRY(create->Bind(":user", std::string_view(scope.user)));
-  TD_TRY(create->Bind(":name", name));
-  TD_TRY(create->Bind(":symbols", std::string_view(JoinSymbols(*normalized))));
-  TD_TRY(create->Bind(":updated_at", now.nanos()));
-  TD_TRY(create->Run());
-  if (db_.Changes() == 0) {
-    return Error{ErrorCode::kAlreadyExists, "a watchlist with this name exists", "name"};
-  }
-  return Watchlist{std::string(name), std::move(normalized).value(), now};
+  return WriteWatchlist(scope, name, symbols, WatchlistWrite::kCreate);
 }
 
 Result<Watchlist> PlanStore::UpdateWatchlist(const UserScope& scope, std::string_view name,
                                              std::vector<std::string> symbols) {
-  TD_TRY(ValidateScope(scope));
-  TD_TRY(ValidateWatchlistName(name));
-  auto normalized = NormalizeWatchlistSymbols(symbols);
-  if (!normalized.ok()) {
-    return normalized.error();
-  }
-  std::lock_guard lock(mutex_);
-  const UnixNanos now = clock_.Now();
-  StatementUse update(statements_->update_watchlist);
-  TD_TRY(update->Bind(":user", std::string_view(scope.user)));
-  TD_TRY(update->Bind(":name", name));
-  TD_TRY(update->Bind(":symbols", std::string_view(JoinSymbols(*normalized))));
-  TD_TRY(update->Bind(":updated_at", now.nanos()));
-  TD_TRY(update->Run());
-  if (db_.Changes() == 0) {
-    return Error::NotFound("no such watchlist", "name");
-  }
-  return Watchlist{std::string(name), std::move(normalized).value(), now};
+  return WriteWatchlist(scope, name, symbols, WatchlistWrite::kUpdate);
 }
 
 Result<Watchlist> PlanStore::GetWatchlist(const UserScope& scope, std::string_view name) {

@@ -161,6 +161,10 @@ class PlanStore {
                                          NewPlan plan);
   Result<StoredPlan> GetLocked(const UserScope& scope, std::string_view plan_id, std::optional<int> version);
   Result<JournalEntry> GetJournalEntryLocked(const UserScope& scope, std::int64_t id);
+  /// Put replaces or inserts; create refuses a taken name; update refuses a missing one.
+  enum class WatchlistWrite { kPut, kCreate, kUpdate };
+  Result<Watchlist> WriteWatchlist(const UserScope& scope, std::string_view name,
+                                   const std::vector<std::string>& symbols, WatchlistWrite write);
 
   std::mutex mutex_;
   persistence::Database db_;
