@@ -321,34 +321,9 @@ Status JournalReplay::Apply(const persistence::FrameView& frame, const EmulatorE
             return Error::Corrupt(At(frame) + ": line " + std::to_string(line) + " created twice");
           }
           if constexpr (std::is_same_v<T, EmulatedEntryCreated>) {
-            EmulatedEntry entry;
-            entry.id = line;
-            entry.instrument_id = e.instrument_id;
-            entry.side = e.side;
-            entry.kind = e.kind;
-            entry.product = e.product;
-            entry.quantity = e.quantity;
-            entry.price = e.price;
-            entry.bracket = e.bracket;
-            entry.tag = e.tag;
-            entry.created = e.ts_event;
-            entries_.emplace(line, std::move(entry));
+            entries_.emplace(line, EntryFromEvent(line, e));
           } else {
-            EmulatedBracket record;
-            record.id = line;
-            record.entry_id = e.entry_line_id;
-            record.fill_id = e.fill_id;
-            record.instrument_id = e.instrument_id;
-            record.position_side = e.position_side;
-            record.product = e.product;
-            record.quantity = e.quantity;
-            record.entry_price = e.entry_price;
-            record.take_profit = e.take_profit;
-            record.stop_loss = e.stop_loss;
-            record.trailing = e.trailing;
-            record.tag = e.tag;
-            record.created = e.ts_event;
-            brackets_.emplace(line, std::move(record));
+            brackets_.emplace(line, BracketFromEvent(line, e));
             if (auto it = entries_.find(e.entry_line_id); it != entries_.end()) {
               it->second.attached_qty += e.quantity;
             }

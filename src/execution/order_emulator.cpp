@@ -108,6 +108,39 @@ ClientOrderId OrderEmulator::ReleaseOrderId(EmulatedLineId id, std::uint32_t att
   return ClientOrderId::Of(buffer);
 }
 
+EmulatedEntry EntryFromEvent(EmulatedLineId line, const EmulatedEntryCreated& event) {
+  EmulatedEntry entry;
+  entry.id = line;
+  entry.instrument_id = event.instrument_id;
+  entry.side = event.side;
+  entry.kind = event.kind;
+  entry.product = event.product;
+  entry.quantity = event.quantity;
+  entry.price = event.price;
+  entry.bracket = event.bracket;
+  entry.tag = event.tag;
+  entry.created = event.ts_event;
+  return entry;
+}
+
+EmulatedBracket BracketFromEvent(EmulatedLineId line, const EmulatedBracketAttached& event) {
+  EmulatedBracket record;
+  record.id = line;
+  record.entry_id = event.entry_line_id;
+  record.fill_id = event.fill_id;
+  record.instrument_id = event.instrument_id;
+  record.position_side = event.position_side;
+  record.product = event.product;
+  record.quantity = event.quantity;
+  record.entry_price = event.entry_price;
+  record.take_profit = event.take_profit;
+  record.stop_loss = event.stop_loss;
+  record.trailing = event.trailing;
+  record.tag = event.tag;
+  record.created = event.ts_event;
+  return record;
+}
+
 Result<std::unique_ptr<OrderEmulator>> OrderEmulator::Open(OrderEmulatorOptions options, Clock& clock,
                                                            ExecutionEngine& engine) {
   auto journal = persistence::JournalWriter::Open(options.journal_path, options.journal);
@@ -245,18 +278,7 @@ Status OrderEmulator::Apply(const EmulatorEvent& event) {
             return Error::Unprocessable("emulated entry for an instrument the emulator does not know: " +
                                         e.instrument_id.value());
           }
-          EmulatedEntry entry;
-          entry.id = line;
-          entry.instrument_id = e.instrument_id;
-          entry.side = e.side;
-          entry.kind = e.kind;
-          entry.product = e.product;
-          entry.quantity = e.quantity;
-          entry.price = e.price;
-          entry.bracket = e.bracket;
-          entry.tag = e.tag;
-          entry.created = e.ts_event;
-          entries_.emplace(line, std::move(entry));
+          entries_.emplace(line, EntryFromEvent(line, e));
           last_line_id_ = std::max(last_line_id_, line);
           MarkDirty(e.instrument_id);
           return {};
@@ -268,21 +290,7 @@ Status OrderEmulator::Apply(const EmulatorEvent& event) {
             return Error::Unprocessable("emulated bracket for an instrument the emulator does not know: " +
                                         e.instrument_id.value());
           }
-          EmulatedBracket record;
-          record.id = line;
-          record.entry_id = e.entry_line_id;
-          record.fill_id = e.fill_id;
-          record.instrument_id = e.instrument_id;
-          record.position_side = e.position_side;
-          record.product = e.product;
-          record.quantity = e.quantity;
-          record.entry_price = e.entry_price;
-          record.take_profit = e.take_profit;
-          record.stop_loss = e.stop_loss;
-          record.trailing = e.trailing;
-          record.tag = e.tag;
-          record.created = e.ts_event;
-          brackets_.emplace(line, std::move(record));
+          brackets_.emplace(line, BracketFromEvent(line, e));
           last_line_id_ = std::max(last_line_id_, line);
           if (auto it = entries_.find(e.entry_line_id); it != entries_.end()) {
             it->second.attached_qty += e.quantity;

@@ -105,6 +105,11 @@ struct EmulatedBracket {
   bool exiting() const { return exit_order.has_value(); }
 };
 
+/// A line as its creation event describes it (the emulator and the journal reader build lines the same way).
+EmulatedEntry EntryFromEvent(EmulatedLineId line, const EmulatedEntryCreated& event);
+/// A bracket record as its attach event describes it.
+EmulatedBracket BracketFromEvent(EmulatedLineId line, const EmulatedBracketAttached& event);
+
 struct OrderEmulatorOptions {
   std::filesystem::path journal_path;
   persistence::JournalOptions journal;  // keep kEveryFrame outside tests: lines must survive a crash
