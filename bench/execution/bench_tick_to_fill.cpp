@@ -8,7 +8,10 @@
 // process's own cost; `--fsync every` is the production mode (each frame fdatasync'ed before the order leaves),
 // where the disk's sync time adds to every order; `--fsync batch` is group commit. The mode is printed.
 // Latencies are this thread's CPU time per event, so other load on the machine does not inflate them; wall
-// clock percentiles are printed beside them. `--only latency|orders` runs one part.
+// clock percentiles are printed beside them, and so are the page faults taken inside timed fires. The heap is
+// prefaulted as `tradedesk serve` prefaults it (server.prefault_heap_mb); `--prefault-mb 0` shows the cost of
+// page faults on a growing heap. `--only latency|orders` runs one part.
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,7 +25,9 @@
 
 #include "adapters/paper/paper_broker.hpp"
 #include "core/clock.hpp"
+#include "config/config.hpp"
 #include "core/log.hpp"
+#include "core/memory.hpp"
 #include "execution/execution_engine.hpp"
 #include "execution/order_emulator.hpp"
 #include "portfolio/portfolio.hpp"
@@ -155,12 +160,36 @@ class Desk {
   TradeTick trade_{kOption, Price{}, Quantity::FromUnits(25), AggressorSide::kNone, {}, {}};
 };
 
+/// The timed step on its own symbol, so a profiler can collect exactly this (callgrind --toggle-collect).
+[[gnu::noinline]] void FiringTick(Desk& desk, Price px) {
+  desk.Tick(px);
+}
+
+/// The 1-minute load average: other processes share this machine's caches and cores, so it goes beside figures.
+std::string LoadAverage() {
+  std::FILE* file = std::fopen("/proc/loadavg", "r");
+  if (file == nullptr) {
+    return "unknown";
+  }
+  char text[32] = {};
+  const int read = std::fscanf(file, "%31s", text);
+  std::fclose(file);
+  return read == 1 ? std::string(text) : std::string("unknown");
+}
+
+long MinorFaults() {
+  rusage usage{};
+  getrusage(RUSAGE_THREAD, &usage);
+  return usage.ru_minflt;
+}
+
 double Percentile(std::vector<double>& v, double q) {
   std::sort(v.begin(), v.end());
   return v[std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())))];
 }
 
 void TickToFill() {
+  const std::string load_before = LoadAverage();
   Desk desk;
   const int kSamples = g_fsync == persistence::FsyncPolicy::kEveryFrame ? 2'000 : 20'000;
   std::vector<double> cpu;
@@ -169,6 +198,8 @@ void TickToFill() {
   wall.reserve(kSamples);
   desk.Tick(P(10'000));
   int filled = 0;
+  long timed_faults = 0;
+  int fires_with_faults = 0;
   for (int i = 0; i < kSamples + 1'000; ++i) {
     const bool buy = true;  // a BUY trigger above the market; flattened untimed after each fill
     execution::EntryRequest request;
@@ -182,11 +213,13 @@ void TickToFill() {
       std::fprintf(stderr, "bench_tick_to_fill: entry refused: %s\n", id.error().ToString().c_str());
       std::exit(1);
     }
+    const long faults_before = MinorFaults();
     const auto wall_start = std::chrono::steady_clock::now();
     const double cpu_start = ThreadCpuNanos();
-    desk.Tick(buy ? P(10'010) : P(9'990));  // fires: release -> risk -> engine -> paper fill -> events
+    FiringTick(desk, buy ? P(10'010) : P(9'990));  // fires: release -> risk -> engine -> paper fill -> events
     const double cpu_ns = ThreadCpuNanos() - cpu_start;
     const double wall_ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - wall_start).count();
+    const long faults = MinorFaults() - faults_before;
     // The fill reached the portfolio: the position is 25 after a BUY and flat after a SELL.
     const std::int64_t expected = Quantity::FromUnits(25).raw();
     if (desk.portfolio().NetQuantityRaw(kOption) != expected) {
@@ -197,6 +230,8 @@ void TickToFill() {
     desk.Tick(P(10'000));  // back to the middle, untimed
     desk.Flatten();
     if (i >= 1'000) {  // warm-up excluded
+      timed_faults += faults;
+      fires_with_faults += faults > 0 ? 1 : 0;
       cpu.push_back(cpu_ns);
       wall.push_back(wall_ns);
     }
@@ -220,6 +255,9 @@ void TickToFill() {
                                                          : "MISSED");
   std::printf("  CPU  p75 %.2f us, p90 %.2f us, p95 %.2f us, p98 %.2f us\n", Percentile(cpu, 0.75) / 1e3,
               Percentile(cpu, 0.90) / 1e3, Percentile(cpu, 0.95) / 1e3, Percentile(cpu, 0.98) / 1e3);
+  std::printf("  page faults in timed fires: %ld (%d of %zu fires had one)\n", timed_faults, fires_with_faults,
+              cpu.size());
+  std::printf("  load average (1 min) before/after: %s / %s\n", load_before.c_str(), LoadAverage().c_str());
   (void)filled;
 }
 
@@ -260,6 +298,7 @@ void OrdersPerSecond() {
 
 int main(int argc, char** argv) {
   td::SetLogLevel(td::LogLevel::kWarn);
+  std::size_t prefault_mb = static_cast<std::size_t>(td::config::ServerConfig{}.prefault_heap_mb);
   std::string only;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -275,12 +314,23 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "--fsync takes none, batch or every\n");
         return 2;
       }
+    } else if (arg == "--prefault-mb" && i + 1 < argc) {
+      prefault_mb = static_cast<std::size_t>(std::stoul(argv[++i]));
     } else if (arg == "--only" && i + 1 < argc) {
       only = argv[++i];
     } else {
-      std::fprintf(stderr, "usage: bench_tick_to_fill [--fsync none|batch|every] [--only latency|orders]\n");
+      std::fprintf(stderr,
+                   "usage: bench_tick_to_fill [--fsync none|batch|every] [--only latency|orders] [--prefault-mb N]\n");
       return 2;
     }
+  }
+  // As `tradedesk serve` does before its trading thread starts (server.prefault_heap_mb).
+  if (prefault_mb > 0) {
+    const td::HeapReserve reserve = td::PrefaultHeap(prefault_mb << 20);
+    std::printf("heap prefaulted: %zu MiB%s (server.prefault_heap_mb; --prefault-mb 0 turns it off)\n",
+                reserve.bytes >> 20, reserve.supported ? "" : " (not supported by this allocator)");
+  } else {
+    std::printf("heap not prefaulted (--prefault-mb 0)\n");
   }
   if (only.empty() || only == "latency") {
     td::TickToFill();

@@ -253,7 +253,7 @@ void BM_EmulatorExitRelease(benchmark::State& state) {
     OrderFilled fill;
     fill.client_order_id = order;
     fill.venue_order_id = VenueOrderId::Of("V");
-    fill.trade_id = TradeId::Of("T" + order.value());
+    fill.trade_id = TradeId::Of("T" + order.str());
     fill.instrument_id = kInstrument;
     fill.side = Side::kSell;
     fill.last_qty = Quantity::FromUnits(25);

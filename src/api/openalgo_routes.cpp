@@ -119,14 +119,14 @@ Response ModifyOrder(Context& context, const Caller& caller, const Request& requ
   }
   // The order's identity cannot change through a modify: say which field disagrees.
   if (existing->instrument_id != *terms.instrument) {
-    fields.Fail("symbol", "does not match order " + id->value() + " (" + existing->instrument_id.value() + ")");
+    fields.Fail("symbol", "does not match order " + id->str() + " (" + existing->instrument_id.str() + ")");
   }
   if (existing->side != *terms.side) {
-    fields.Fail("action", "does not match order " + id->value() + " (" + std::string(ToString(existing->side)) + ")");
+    fields.Fail("action", "does not match order " + id->str() + " (" + std::string(ToString(existing->side)) + ")");
   }
   if (existing->product != *terms.product) {
     fields.Fail("product",
-                "does not match order " + id->value() + " (" + std::string(ToString(existing->product)) + ")");
+                "does not match order " + id->str() + " (" + std::string(ToString(existing->product)) + ")");
   }
   if (existing->type != *terms.type) {
     fields.Fail("pricetype", "cannot change from " + std::string(ToString(existing->type)) + " to " +

@@ -35,6 +35,7 @@
 #include "config/settings.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
+#include "core/memory.hpp"
 #include "plans/plan_store.hpp"
 #include "system/coach_service.hpp"
 #include "system/context_service.hpp"
@@ -167,11 +168,20 @@ int RunServe(const ServeFlags& flags) {
     return kExitOk;
   }
 
+  // Before any other thread starts, so the trading thread allocates from the prefaulted heap.
+  HeapReserve heap_reserve;
+  if (cfg.server.prefault_heap_mb > 0) {
+    heap_reserve = PrefaultHeap(static_cast<std::size_t>(cfg.server.prefault_heap_mb) << 20);
+  }
   if (auto status = InitLogging(config::ToLogOptions(cfg.log)); !status.ok()) {
     std::cerr << "tradedesk: log.file: " << status.error().message << '\n';
     return kExitFailure;
   }
   const Logger logger("app");
+  if (cfg.server.prefault_heap_mb > 0) {
+    logger.Info("heap prefaulted", {{"mib", std::to_string(heap_reserve.bytes >> 20)},
+                                    {"supported", heap_reserve.supported ? "true" : "false"}});
+  }
   std::filesystem::create_directories(data_dir, ec);
   if (ec) {
     logger.Error("cannot create the data directory", {{"path", data_dir.string()}, {"error", ec.message()}});

@@ -30,6 +30,7 @@ struct ServerConfig {
   int io_threads = 2;
   std::string static_dir;  // empty: found automatically (see docs/configuration.md)
   int openalgo_ws_port = 8765;  // OpenAlgo-compatible WebSocket listener on the listen host; 0 = off
+  int prefault_heap_mb = 128;   // heap mapped at start-up so the order path takes no page faults; 0 = off
 };
 
 /// `[log]`: where and how the process logs.

@@ -267,6 +267,10 @@ std::vector<SettingDef> BuildRegistry() {
   defs.push_back(IntegerSetting("server.openalgo_ws_port", &Config::server, &ServerConfig::openalgo_ws_port, 0, 65535,
                                 "Port of the OpenAlgo-compatible WebSocket market-data listener (OpenAlgo's proxy "
                                 "port), on the host of server.listen. 0 turns it off."));
+  defs.push_back(IntegerSetting("server.prefault_heap_mb", &Config::server, &ServerConfig::prefault_heap_mb, 0, 65536,
+                                "Heap touched once at start-up and kept by the allocator, in MiB, so orders, fills "
+                                "and journal frames later reuse mapped pages instead of taking page faults on the "
+                                "order path. 0 turns it off."));
   defs.push_back(StringSetting("server.static_dir", &ServerConfig::static_dir, "directory path", &CheckPath,
                                "Directory of the web UI served at /. Empty: web/dist in the source tree of the "
                                "build if it exists, else ./web/dist if it exists, else no static files.",

@@ -1,9 +1,46 @@
 // SPDX-License-Identifier: MIT
 #include "core/ids.hpp"
 
+#include <deque>
+#include <mutex>
+#include <unordered_map>
+
 namespace td {
 namespace {
-constexpr std::size_t kMaxIdLength = 64;
+constexpr std::size_t kMaxIdLength = kMaxIdentifierLength;
+
+/// The process's instrument ids. Entries never move (a deque grows without relocating) and are never freed, so
+/// an InstrumentId stays valid wherever it is copied, including in objects destroyed after main returns.
+class InstrumentTable {
+ public:
+  const detail::InternedInstrument* Intern(std::string&& text, std::size_t colon) {
+    std::lock_guard lock(mutex_);
+    if (auto it = index_.find(text); it != index_.end()) {
+      return it->second;
+    }
+    detail::InternedInstrument& entry = entries_.emplace_back();
+    entry.hash = std::hash<std::string_view>{}(text);
+    entry.text = std::move(text);
+    entry.colon = colon;
+    index_.emplace(std::string_view(entry.text), &entry);
+    return &entry;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::deque<detail::InternedInstrument> entries_;
+  std::unordered_map<std::string_view, const detail::InternedInstrument*> index_;
+};
+
+InstrumentTable& Instruments() {
+  static auto* table = new InstrumentTable();  // never destroyed: ids may outlive static destructors
+  return *table;
+}
+
+const std::string& EmptyText() {
+  static const auto* empty = new std::string();
+  return *empty;
+}
 
 bool IsExchangeChar(char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; }
 bool IsSymbolChar(char c) {
@@ -57,7 +94,7 @@ Result<InstrumentId> InstrumentId::Make(std::string_view exchange, std::string_v
     }
     value += u;
   }
-  return InstrumentId(std::move(value), exchange.size());
+  return InstrumentId(Instruments().Intern(std::move(value), exchange.size()));
 }
 
 Result<InstrumentId> InstrumentId::Parse(std::string_view text) {
@@ -66,6 +103,10 @@ Result<InstrumentId> InstrumentId::Parse(std::string_view text) {
     return Error::InvalidArgument("instrument id must be EXCHANGE:SYMBOL, was '" + std::string(text) + "'", "symbol");
   }
   return Make(text.substr(0, colon), text.substr(colon + 1));
+}
+
+const std::string& InstrumentId::value() const {
+  return entry_ == nullptr ? EmptyText() : entry_->text;
 }
 
 InstrumentId InstrumentId::Of(std::string_view text) {

@@ -222,6 +222,10 @@ EncodedFrame Encode(const OrderEvent& event) {
       event);
 }
 
+void Recycle(EncodedFrame&& frame) {
+  wire::ByteWriter::Recycle(std::move(frame.payload));
+}
+
 bool IsOrderFrame(std::uint32_t type_id) {
   return (type_id >= 200 && type_id < 300) || (type_id >= 300 && type_id < 400);
 }

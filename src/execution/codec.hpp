@@ -35,6 +35,8 @@ EncodedFrame Encode(const OrderCommand& command);
 /// The same bytes as Encode(OrderCommand(command)), without copying the command into a variant (hot path).
 EncodedFrame Encode(const SubmitOrder& command);
 EncodedFrame Encode(const OrderEvent& event);
+/// Hands a frame's buffer back to this thread's encoder once it is journaled (saves an allocation per frame).
+void Recycle(EncodedFrame&& frame);
 
 /// True when `type_id` is an order command (2xx) or order event (3xx) frame.
 bool IsOrderFrame(std::uint32_t type_id);

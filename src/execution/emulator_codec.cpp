@@ -120,7 +120,7 @@ void Put(Writer& w, const EmulatedEntryClosed& e) {
 void Put(Writer& w, const EmulatedBracketAttached& e) {
   w.U64(e.line_id);
   w.U64(e.entry_line_id);
-  w.Str(e.fill_id);
+  w.Str(e.fill_id.value());
   w.Str(e.instrument_id.value());
   w.Enum(e.position_side);
   w.Enum(e.product);
@@ -202,7 +202,7 @@ void Get(Reader& r, EmulatedEntryClosed& e) {
 void Get(Reader& r, EmulatedBracketAttached& e) {
   e.line_id = r.Line();
   e.entry_line_id = r.U64();
-  e.fill_id = r.Str();
+  e.fill_id = r.StrongId<TradeId>(/*allow_empty=*/true);
   e.instrument_id = r.Instrument();
   e.position_side = r.Enum<Side>(kMaxSide);
   e.product = r.Enum<Product>(kMaxProduct);

@@ -102,7 +102,7 @@ struct EmulatedEntryClosed {
 struct EmulatedBracketAttached {
   EmulatedLineId line_id = 0;
   EmulatedLineId entry_line_id = 0;  // 0: attached by hand
-  std::string fill_id;               // the trade id of the fill it anchors to ("" when none)
+  TradeId fill_id;                   // the trade id of the fill it anchors to (empty when none)
   InstrumentId instrument_id;
   Side position_side = Side::kBuy;  // BUY: long (exits sell), SELL: short (exits buy)
   Product product = Product::kMis;

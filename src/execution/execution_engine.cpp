@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "execution/execution_engine.hpp"
 
+#include <unordered_set>
 #include <utility>
 
 #include "execution/journal_replay.hpp"
@@ -39,7 +40,7 @@ Status ValidateSubmit(const SubmitOrder& c) {
 /// Turns a venue order id into the deterministic client order id of an adopted external order, so that a
 /// replayed or repeated reconciliation finds the same order instead of adopting it twice.
 ClientOrderId ExternalId(const VenueOrderId& venue) {
-  std::string text = "EXT-" + venue.value();
+  std::string text = "EXT-" + venue.str();
   if (text.size() > 64) {
     text.resize(64);
   }
@@ -47,7 +48,7 @@ ClientOrderId ExternalId(const VenueOrderId& venue) {
 }
 
 TradeId ReconTradeId(const VenueOrderId& venue, Quantity cumulative) {
-  std::string text = "RECON-" + std::to_string(cumulative.raw()) + "-" + venue.value();
+  std::string text = "RECON-" + std::to_string(cumulative.raw()) + "-" + venue.str();
   if (text.size() > 64) {
     text.resize(64);
   }
@@ -77,7 +78,7 @@ Result<std::unique_ptr<ExecutionEngine>> ExecutionEngine::Open(ExecutionEngineOp
   if (!tail.ok()) {
     return tail.error();
   }
-  for (const auto& [id, order] : engine->orders_) {
+  for (const Order& order : engine->orders_) {
     if (!order.is_external() && order.status() == OrderStatus::kSubmitted && !order.venue_order_id()) {
       SubmitOrder sent;
       sent.client_order_id = order.client_order_id();
@@ -105,7 +106,9 @@ ExecutionEngine::ExecutionEngine(ExecutionEngineOptions options, Clock& clock, E
       clock_(clock),
       client_(client),
       journal_(std::move(journal)),
-      ids_(options_.id_prefix) {}
+      ids_(options_.id_prefix) {
+  orders_.Reserve(options_.expected_orders_per_day);
+}
 
 ExecutionEngine::~ExecutionEngine() {
   client_.SetSink(nullptr);
@@ -115,12 +118,11 @@ Order* ExecutionEngine::Find(const ClientOrderId& id) {
   if (last_found_ != nullptr && last_found_->client_order_id() == id) {
     return last_found_;
   }
-  auto it = index_.find(std::string_view(id.value()));
-  if (it == index_.end()) {
-    return nullptr;
+  Order* found = orders_.Find(id);
+  if (found != nullptr) {
+    last_found_ = found;
   }
-  last_found_ = it->second;
-  return last_found_;
+  return found;
 }
 
 const Order* ExecutionEngine::FindOrder(const ClientOrderId& id) const {
@@ -129,17 +131,10 @@ const Order* ExecutionEngine::FindOrder(const ClientOrderId& id) const {
 }
 
 void ExecutionEngine::Insert(Order order) {
-  // Our ids grow ("TD-000000000123"), so the new order usually belongs at the end: with the hint the insert
-  // does not walk the day's orders.
-  // (The pair's key is copied from the order's own id before the order is moved into place: members are
-  // initialised in declaration order.)
-  const std::size_t known = orders_.size();
-  auto it = orders_.emplace_hint(orders_.end(), order.client_order_id(), std::move(order));
-  TD_CHECK(orders_.size() == known + 1) << "order " << it->first.value() << " inserted twice";
-  index_.emplace(std::string_view(it->first.value()), &it->second);
-  ids_.Observe(it->first);
-  open_orders_ += it->second.is_open() ? 1 : 0;
-  last_found_ = &it->second;
+  Order& placed = orders_.Add(std::move(order));
+  ids_.Observe(placed.client_order_id());
+  open_orders_ += placed.is_open() ? 1 : 0;
+  last_found_ = &placed;
 }
 
 const Order* ExecutionEngine::FindByIdempotencyKey(const std::string& key) const {
@@ -149,7 +144,7 @@ const Order* ExecutionEngine::FindByIdempotencyKey(const std::string& key) const
 
 std::vector<const Order*> ExecutionEngine::OpenOrders() const {
   std::vector<const Order*> out;
-  for (const auto& [id, order] : orders_) {
+  for (const Order& order : orders_) {
     if (order.is_open()) {
       out.push_back(&order);
     }
@@ -189,10 +184,10 @@ Status ExecutionEngine::ApplyCommand(const OrderCommand& command) {
 
 Status ExecutionEngine::ApplySubmit(const SubmitOrder& c) {
   if (Find(c.client_order_id) != nullptr) {
-    return Error::Corrupt("second submit for " + c.client_order_id.value());
+    return Error::Corrupt("second submit for " + c.client_order_id.str());
   }
   if (!c.quantity.is_positive()) {
-    return Error::Corrupt("submit with zero quantity for " + c.client_order_id.value());
+    return Error::Corrupt("submit with zero quantity for " + c.client_order_id.str());
   }
   Insert(Order(c));
   if (!c.idempotency_key.empty()) {
@@ -205,16 +200,16 @@ Status ExecutionEngine::ApplySubmit(const SubmitOrder& c) {
 Status ExecutionEngine::ApplyEvent(const OrderEvent& event) {
   if (const auto* init = std::get_if<OrderInitialized>(&event)) {
     if (Find(init->client_order_id) != nullptr) {
-      return Error::Corrupt("second initialization of " + init->client_order_id.value());
+      return Error::Corrupt("second initialization of " + init->client_order_id.str());
     }
     if (!init->quantity.is_positive()) {
-      return Error::Corrupt("initialized with zero quantity: " + init->client_order_id.value());
+      return Error::Corrupt("initialized with zero quantity: " + init->client_order_id.str());
     }
     Insert(Order(*init));
   } else {
     Order* order = Find(EventOrderId(event));
     if (order == nullptr) {
-      return Error::Corrupt(std::string(EventName(event)) + " for unknown order " + EventOrderId(event).value());
+      return Error::Corrupt(std::string(EventName(event)) + " for unknown order " + EventOrderId(event).str());
     }
     if (!order->CanApply(event)) {
       return Error::Corrupt(std::string(EventName(event)) + ": " + order->WhyIllegal(event));
@@ -228,10 +223,10 @@ Status ExecutionEngine::ApplyEvent(const OrderEvent& event) {
       open_orders_ = was_open ? open_orders_ - 1 : open_orders_ + 1;
     }
     if (const auto* accepted = std::get_if<OrderAccepted>(&event)) {
-      by_venue_id_.try_emplace(accepted->venue_order_id.value(), accepted->client_order_id);
+      by_venue_id_.try_emplace(accepted->venue_order_id, accepted->client_order_id);
     } else if (const auto* fill = std::get_if<OrderFilled>(&event);
                fill && !had_venue_id && !fill->venue_order_id.empty()) {
-      by_venue_id_.try_emplace(fill->venue_order_id.value(), fill->client_order_id);
+      by_venue_id_.try_emplace(fill->venue_order_id, fill->client_order_id);
     }
   }
   if (options_.on_event) {
@@ -240,8 +235,9 @@ Status ExecutionEngine::ApplyEvent(const OrderEvent& event) {
   return {};
 }
 
-Status ExecutionEngine::Append(const EncodedFrame& frame) {
+Status ExecutionEngine::Append(EncodedFrame&& frame) {
   auto appended = journal_.Append(frame.type_id, clock_.Now(), frame.payload);
+  Recycle(std::move(frame));
   if (!appended.ok()) {
     if (!journal_failed_) {
       log_.Critical("order journal write failed: new orders halted", {{"error", appended.error().ToString()}});
@@ -324,7 +320,7 @@ Status ExecutionEngine::Modify(ModifyOrder command) {
   }
   const Order* order = FindOrder(command.client_order_id);
   if (order == nullptr) {
-    return Error::NotFound("no order " + command.client_order_id.value(), "client_order_id");
+    return Error::NotFound("no order " + command.client_order_id.str(), "client_order_id");
   }
   if (!command.quantity && !command.price && !command.trigger_price) {
     return Error::InvalidArgument("modify changes nothing");
@@ -361,7 +357,7 @@ Status ExecutionEngine::Cancel(CancelOrder command) {
   }
   const Order* order = FindOrder(command.client_order_id);
   if (order == nullptr) {
-    return Error::NotFound("no order " + command.client_order_id.value(), "client_order_id");
+    return Error::NotFound("no order " + command.client_order_id.str(), "client_order_id");
   }
   const UnixNanos now = clock_.Now();
   if (command.ts_init == UnixNanos{}) {
@@ -500,7 +496,7 @@ Status ExecutionEngine::ReconcileKnown(Order& order, const BrokerOrderReport& re
 
 Result<ReconcileReport> ExecutionEngine::Reconcile(const BrokerOrderSnapshot& snapshot) {
   ReconcileReport out;
-  std::unordered_map<std::string, bool> seen;  // client order ids the snapshot covers
+  std::unordered_set<ClientOrderId> seen;  // client order ids the snapshot covers
   for (const BrokerOrderReport& report : snapshot.orders) {
     if (report.instrument_id.empty() || report.venue_order_id.empty() || !report.quantity.is_positive() ||
         report.filled_qty > report.quantity) {
@@ -514,7 +510,7 @@ Result<ReconcileReport> ExecutionEngine::Reconcile(const BrokerOrderSnapshot& sn
       order = Find(*report.client_order_id);
     }
     if (order == nullptr) {
-      if (auto it = by_venue_id_.find(report.venue_order_id.value()); it != by_venue_id_.end()) {
+      if (auto it = by_venue_id_.find(report.venue_order_id); it != by_venue_id_.end()) {
         order = Find(it->second);
       }
     }
@@ -525,11 +521,13 @@ Result<ReconcileReport> ExecutionEngine::Reconcile(const BrokerOrderSnapshot& sn
       TD_TRY(Adopt(report, out));
       order = Find(ExternalId(report.venue_order_id));
     }
-    seen[order->client_order_id().value()] = true;
+    seen.insert(order->client_order_id());
     TD_TRY(ReconcileKnown(*order, report, snapshot, out));
   }
-  for (auto& [id, order] : orders_) {
-    if (!order.is_open() || seen.contains(id.value())) {
+  for (std::size_t i = 0; i < orders_.size(); ++i) {
+    const Order& order = orders_.At(i);
+    const ClientOrderId id = order.client_order_id();
+    if (!order.is_open() || seen.contains(id)) {
       continue;
     }
     // Silence proves nothing unless the broker listed everything, well after our request could arrive,
@@ -544,7 +542,7 @@ Result<ReconcileReport> ExecutionEngine::Reconcile(const BrokerOrderSnapshot& sn
     const UnixNanos now = clock_.Now();
     TD_TRY(RecordEvent(OrderRejected{id,
                                      "not found at broker: complete order book at " + snapshot.as_of.ToIso8601() +
-                                         " has no order tagged " + id.value(),
+                                         " has no order tagged " + id.str(),
                                      now, now}));
     ++out.rejected_not_found;
     ++out.events_generated;

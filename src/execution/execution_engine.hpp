@@ -19,6 +19,7 @@
 #include "execution/execution_client.hpp"
 #include "execution/order.hpp"
 #include "execution/order_id_generator.hpp"
+#include "execution/order_store.hpp"
 #include "persistence/journal.hpp"
 
 namespace td::execution {
@@ -45,6 +46,9 @@ struct ExecutionEngineOptions {
   /// A never-acknowledged order missing from a complete broker snapshot is rejected only when the snapshot
   /// was taken at least this long after the order's last event (the request may still be on the wire).
   Duration reconcile_grace = std::chrono::seconds(5);
+  /// Orders a day is sized for: the order index is made this large up front, so it never rehashes (a pause
+  /// proportional to the day's orders) while orders are flowing. More orders still work.
+  std::size_t expected_orders_per_day = 65'536;
   /// Called for every applied event, replayed ones included (portfolio, risk, API streams).
   std::function<void(const OrderEvent&)> on_event;
 };
@@ -107,7 +111,8 @@ class ExecutionEngine final : public ExecutionEventSink {
   const Order* FindByIdempotencyKey(const std::string& key) const;
   std::vector<const Order*> OpenOrders() const;
   std::size_t OpenOrderCount() const;
-  const std::map<ClientOrderId, Order>& orders() const { return orders_; }
+  /// Every order of the day, in creation order.
+  const OrderStore& orders() const { return orders_; }
   /// Frames replayed at start.
   std::uint64_t replayed_frames() const { return replayed_frames_; }
   /// True once a journal write failed: new orders are refused until restart.
@@ -126,7 +131,7 @@ class ExecutionEngine final : public ExecutionEventSink {
   /// Journals then applies.
   Status Record(const OrderCommand& command);
   Status Record(const OrderEvent& event);
-  Status Append(const EncodedFrame& frame);
+  Status Append(EncodedFrame&& frame);
   /// Adds a new order to the map and its lookup index.
   void Insert(Order order);
   /// Applies a locally generated event when legal (reconciliation, submit flow).
@@ -142,17 +147,14 @@ class ExecutionEngine final : public ExecutionEventSink {
   persistence::JournalWriter journal_;
   PreTradeGate* gate_ = nullptr;
   ClientOrderIdGenerator ids_;
-  std::map<ClientOrderId, Order> orders_;
-  // Hot-path lookup by client order id: views of the map's own keys (map nodes never move), so a lookup is a
-  // hash probe instead of a walk of string comparisons down a tree of every order of the day. The last order
-  // found is checked first: one tick's events all concern the same order.
-  std::unordered_map<std::string_view, Order*> index_;
+  OrderStore orders_;
+  // One tick's events all concern the same order: the last order found is checked before the index.
   mutable Order* last_found_ = nullptr;
   std::size_t open_orders_ = 0;  // kept as events apply, so the risk gate's open-order cap costs nothing
   // Idempotency key → order; the key views the order's own copy (set once, never changed).
   std::unordered_map<std::string_view, const Order*> submit_keys_;
   std::unordered_map<std::string, ClientOrderId> request_keys_;  // modify and cancel keys
-  std::unordered_map<std::string, ClientOrderId> by_venue_id_;
+  std::unordered_map<VenueOrderId, ClientOrderId> by_venue_id_;
   std::uint64_t replayed_frames_ = 0;
   bool journal_failed_ = false;
   Logger log_{"execution"};

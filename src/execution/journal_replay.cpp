@@ -66,15 +66,15 @@ std::string CommandDetail(const OrderCommand& command) {
       Overloaded{
           [](const SubmitOrder& c) {
             return Join({Terms(c.side, c.quantity, c.instrument_id, c.type, c.product, c.price, c.trigger_price),
-                         std::string(ToString(c.time_in_force)), "strategy " + c.strategy_id.value(),
+                         std::string(ToString(c.time_in_force)), "strategy " + c.strategy_id.str(),
                          c.idempotency_key.empty() ? std::string() : "key " + c.idempotency_key});
           },
           [](const ModifyOrder& c) {
             return Join({c.quantity ? "quantity " + c.quantity->ToString() : std::string(),
                          OptionalPrice("price", c.price), OptionalPrice("trigger", c.trigger_price),
-                         "strategy " + c.strategy_id.value()});
+                         "strategy " + c.strategy_id.str()});
           },
-          [](const CancelOrder& c) { return "strategy " + c.strategy_id.value(); },
+          [](const CancelOrder& c) { return "strategy " + c.strategy_id.str(); },
       },
       command);
 }
@@ -84,14 +84,14 @@ std::string EventDetail(const OrderEvent& event) {
       Overloaded{
           [](const OrderInitialized& e) {
             return Join({Terms(e.side, e.quantity, e.instrument_id, e.type, e.product, e.price, e.trigger_price),
-                         "strategy " + e.strategy_id.value(), e.external ? "external" : ""});
+                         "strategy " + e.strategy_id.str(), e.external ? "external" : ""});
           },
           [](const OrderDenied& e) { return e.reason_code + ": " + e.reason; },
           [](const OrderSubmitted&) { return std::string(); },
-          [](const OrderAccepted& e) { return "venue order " + e.venue_order_id.value(); },
+          [](const OrderAccepted& e) { return "venue order " + e.venue_order_id.str(); },
           [](const OrderRejected& e) { return e.reason; },
           [](const OrderFilled& e) {
-            return Join({e.last_qty.ToString() + " @ " + e.last_px.ToString(), "trade " + e.trade_id.value(),
+            return Join({e.last_qty.ToString() + " @ " + e.last_px.ToString(), "trade " + e.trade_id.str(),
                          "cumulative " + e.cumulative_qty.ToString()});
           },
           [](const OrderModifyRequested& e) {
@@ -207,7 +207,7 @@ Status JournalReplay::Read(const std::filesystem::path& path, const ReplayUntil&
 }
 
 JournalReplay::OrderHistory* JournalReplay::Find(const ClientOrderId& id) {
-  auto it = order_index_.find(id.value());
+  auto it = order_index_.find(id.str());
   return it == order_index_.end() ? nullptr : &orders_[it->second];
 }
 
@@ -217,10 +217,10 @@ Status JournalReplay::Apply(const persistence::FrameView& frame, const OrderComm
   if (const auto* submit = std::get_if<SubmitOrder>(&command)) {
     // The engine's own rules for a submit frame (ExecutionEngine::ApplySubmit).
     if (Find(id) != nullptr) {
-      return Error::Corrupt(At(frame) + ": second submit for " + id.value());
+      return Error::Corrupt(At(frame) + ": second submit for " + id.str());
     }
     if (!submit->quantity.is_positive()) {
-      return Error::Corrupt(At(frame) + ": submit with zero quantity for " + id.value());
+      return Error::Corrupt(At(frame) + ": submit with zero quantity for " + id.str());
     }
     order_index_.emplace(id.value(), orders_.size());
     orders_.push_back(OrderHistory{Order(*submit), {std::move(step)}});
@@ -239,10 +239,10 @@ Status JournalReplay::Apply(const persistence::FrameView& frame, const OrderEven
   Step step{frame.sequence, frame.ts, frame.offset, std::string(EventName(event)), EventDetail(event)};
   if (const auto* init = std::get_if<OrderInitialized>(&event)) {
     if (Find(id) != nullptr) {
-      return Error::Corrupt(At(frame) + ": second initialization of " + id.value());
+      return Error::Corrupt(At(frame) + ": second initialization of " + id.str());
     }
     if (!init->quantity.is_positive()) {
-      return Error::Corrupt(At(frame) + ": initialized with zero quantity: " + id.value());
+      return Error::Corrupt(At(frame) + ": initialized with zero quantity: " + id.str());
     }
     order_index_.emplace(id.value(), orders_.size());
     orders_.push_back(OrderHistory{Order(*init), {std::move(step)}});
@@ -252,7 +252,7 @@ Status JournalReplay::Apply(const persistence::FrameView& frame, const OrderEven
   // machine refuses, means the journal cannot be trusted past this frame.
   OrderHistory* history = Find(id);
   if (history == nullptr) {
-    return Error::Corrupt(At(frame) + ": " + std::string(EventName(event)) + " for unknown order " + id.value());
+    return Error::Corrupt(At(frame) + ": " + std::string(EventName(event)) + " for unknown order " + id.str());
   }
   if (!history->order.CanApply(event)) {
     return Error::Corrupt(At(frame) + ": " + std::string(EventName(event)) + ": " + history->order.WhyIllegal(event));

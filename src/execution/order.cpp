@@ -128,7 +128,7 @@ std::string Order::WhyIllegal(const OrderEvent& event) const {
 
 std::string Order::Check(const OrderEvent& event) const {
   if (EventOrderId(event) != client_order_id_) {
-    return "event for " + EventOrderId(event).value() + " applied to " + client_order_id_.value();
+    return "event for " + EventOrderId(event).str() + " applied to " + client_order_id_.str();
   }
   const OrderStatus s = status_;
   using S = OrderStatus;

@@ -5,6 +5,7 @@
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <string_view>
 #include <utility>
 
@@ -103,9 +104,13 @@ Status OnGrid(const Instrument& instrument, const Price& price, const std::strin
 }  // namespace
 
 ClientOrderId OrderEmulator::ReleaseOrderId(EmulatedLineId id, std::uint32_t attempt) {
-  char buffer[48];
-  std::snprintf(buffer, sizeof buffer, "EMU-%010" PRIu64 "-%06" PRIu32, id, attempt);
-  return ClientOrderId::Of(buffer);
+  const ClientOrderId line = ClientOrderId::Sequenced(kOrderPrefix, id, kLineDigits);
+  char prefix[kMaxIdentifierLength];
+  const std::string_view line_text = line.value();
+  TD_CHECK(line_text.size() + 1 < sizeof prefix) << "emulated line id too long";
+  std::memcpy(prefix, line_text.data(), line_text.size());
+  prefix[line_text.size()] = '-';
+  return ClientOrderId::Sequenced(std::string_view(prefix, line_text.size() + 1), attempt, 6);
 }
 
 EmulatedEntry EntryFromEvent(EmulatedLineId line, const EmulatedEntryCreated& event) {
@@ -242,8 +247,9 @@ Status OrderEmulator::Record(const EmulatorEvent& event) {
   if (journal_failed_) {
     return Error{ErrorCode::kUnavailable, "emulator journal failed: lines cannot be recorded until restart", {}};
   }
-  const EncodedFrame frame = Encode(event);
+  EncodedFrame frame = Encode(event);
   auto appended = journal_.Append(frame.type_id, clock_.Now(), frame.payload);
+  Recycle(std::move(frame));
   if (!appended.ok()) {
     journal_failed_ = true;
     log_.Critical("emulator journal write failed: new lines refused, exits still released",
@@ -310,15 +316,15 @@ Status OrderEmulator::Apply(const EmulatorEvent& event) {
             entry.price = e.price;
           } else if constexpr (std::is_same_v<T, EmulatedEntryReleased>) {
             if (entry.order_id) {
-              order_lines_.erase(entry.order_id->value());
+              order_lines_.erase(*entry.order_id);
             }
             entry.state = EmulatedEntry::State::kReleased;
             entry.order_id = e.client_order_id;
             entry.cancel_requested = false;
-            order_lines_[e.client_order_id.value()] = line;
+            order_lines_[e.client_order_id] = line;
           } else {
             if (entry.order_id) {
-              order_lines_.erase(entry.order_id->value());
+              order_lines_.erase(*entry.order_id);
             }
             entries_.erase(it);
           }
@@ -336,13 +342,13 @@ Status OrderEmulator::Apply(const EmulatorEvent& event) {
             record.best_price = e.best_price;
           } else if constexpr (std::is_same_v<T, EmulatedExitReleased>) {
             if (record.exit_order) {
-              order_lines_.erase(record.exit_order->value());
+              order_lines_.erase(*record.exit_order);
             }
             record.exit_order = e.client_order_id;
             record.last_exit_order = e.client_order_id;
             record.exit_leg = e.leg;
             record.exit_filled = Quantity{};
-            order_lines_[e.client_order_id.value()] = line;
+            order_lines_[e.client_order_id] = line;
           } else if constexpr (std::is_same_v<T, EmulatedBracketReduced>) {
             if (e.quantity > record.quantity) {
               return Error::Corrupt("bracket " + std::to_string(line) + " reduced upwards");
@@ -354,7 +360,7 @@ Status OrderEmulator::Apply(const EmulatorEvent& event) {
             }
           } else if constexpr (std::is_same_v<T, EmulatedExitEnded>) {
             if (record.exit_order && *record.exit_order == e.client_order_id) {
-              order_lines_.erase(record.exit_order->value());
+              order_lines_.erase(*record.exit_order);
               record.exit_order.reset();
               record.exit_filled = Quantity{};
               record.rearm_after = e.rearm_after;
@@ -362,7 +368,7 @@ Status OrderEmulator::Apply(const EmulatorEvent& event) {
           } else {
             static_assert(std::is_same_v<T, EmulatedBracketClosed>);
             if (record.exit_order) {
-              order_lines_.erase(record.exit_order->value());
+              order_lines_.erase(*record.exit_order);
             }
             brackets_.erase(it);
           }
@@ -380,13 +386,13 @@ Status OrderEmulator::Apply(const EmulatorEvent& event) {
 
 const Order* OrderEmulator::LatestEngineOrder(EmulatedLineId id) const {
   const std::string prefix = LinePrefix(id);
-  const auto& orders = engine_.orders();
+  // Restart only (lines of earlier runs): a walk of the day's orders, keeping the highest attempt.
   const Order* latest = nullptr;
-  for (auto it = orders.lower_bound(ClientOrderId::Of(prefix)); it != orders.end(); ++it) {
-    if (!it->first.value().starts_with(prefix)) {
-      break;
+  for (const Order& order : engine_.orders()) {
+    if (order.client_order_id().value().starts_with(prefix) &&
+        (latest == nullptr || latest->client_order_id() < order.client_order_id())) {
+      latest = &order;
     }
-    latest = &it->second;
   }
   return latest;
 }
@@ -418,14 +424,10 @@ std::uint32_t OrderEmulator::NextAttempt(EmulatedLineId id) const {
 
 void OrderEmulator::Reconcile() {
   // Line ids must stay unique even if the journal lost frames after an order went out under a later id.
-  for (auto it = engine_.orders().lower_bound(ClientOrderId::Of(kOrderPrefix)); it != engine_.orders().end();
-       ++it) {
+  for (const Order& order : engine_.orders()) {
     EmulatedLineId line = 0;
     std::uint32_t attempt = 0;
-    if (!it->first.value().starts_with(kOrderPrefix)) {
-      break;
-    }
-    if (ParseReleaseId(it->first.value(), &line, &attempt)) {
+    if (ParseReleaseId(order.client_order_id().value(), &line, &attempt)) {
       last_line_id_ = std::max(last_line_id_, line);
     }
   }
@@ -463,7 +465,7 @@ void OrderEmulator::ReconcileEntry(EmulatedLineId id) {
   if (order == nullptr) {
     // Never reached the engine's journal, so it never left the process: proven unsent.
     if (entry.state == EmulatedEntry::State::kReleased) {
-      order_lines_.erase(entry.order_id->value());
+      order_lines_.erase(*entry.order_id);
       entry.state = EmulatedEntry::State::kArmed;
       entry.order_id.reset();
     }
@@ -491,14 +493,15 @@ void OrderEmulator::CatchUpEntry(EmulatedLineId id, const Order& order, UnixNano
     const Book* book = FindBook(entry.instrument_id);
     auto px = Price::FromDouble(notional / missing.AsDouble(), kFixedPrecision);
     if (px.ok() && book != nullptr) {
-      const std::string fill_id =
-          "RECOVERED-" + order.client_order_id().value() + "-" + std::to_string(order.filled_qty().raw());
-      AttachFill(entry, fill_id, missing, book->instrument.RoundToTick(*px), ts);
+      // Entry orders carry "EMU-…" ids, so this stays within an id's 64 characters; empty if it ever did not.
+      const auto fill_id = TradeId::Parse("RECOVERED-" + order.client_order_id().str() + "-" +
+                                          std::to_string(order.filled_qty().raw()));
+      AttachFill(entry, fill_id.ok() ? *fill_id : TradeId(), missing, book->instrument.RoundToTick(*px), ts);
     }
   }
   if (order.is_terminal()) {
     if (reason.empty()) {
-      reason = "order " + order.client_order_id().value() + " is " + std::string(ToString(order.status()));
+      reason = "order " + order.client_order_id().str() + " is " + std::string(ToString(order.status()));
     }
     EndEntry(id, EntryEndCode(order.status()), std::move(reason), ts);
   }
@@ -772,7 +775,7 @@ void OrderEmulator::ReleaseExit(EmulatedLineId id, ExitLeg leg, Price price, Uni
   }
 }
 
-void OrderEmulator::AttachFill(EmulatedEntry& entry, const std::string& fill_id, Quantity qty, Price px,
+void OrderEmulator::AttachFill(EmulatedEntry& entry, const TradeId& fill_id, Quantity qty, Price px,
                                UnixNanos ts) {
   const Book* book = FindBook(entry.instrument_id);
   TD_CHECK(book != nullptr);
@@ -820,7 +823,7 @@ void OrderEmulator::EndExit(EmulatedLineId id, const ClientOrderId& order_id, st
 
 void OrderEmulator::OnOrderEvent(const OrderEvent& event) {
   const ClientOrderId& order_id = EventOrderId(event);
-  auto it = order_lines_.find(order_id.value());
+  auto it = order_lines_.find(order_id);
   if (it == order_lines_.end()) {
     return;
   }
@@ -840,7 +843,7 @@ void OrderEmulator::OnEntryOrderEvent(EmulatedLineId id, const OrderEvent& event
   }
   const UnixNanos now = clock_.Now();
   if (const auto* fill = std::get_if<OrderFilled>(&event)) {
-    AttachFill(entry, fill->trade_id.value(), fill->last_qty, fill->last_px, fill->ts_event);
+    AttachFill(entry, fill->trade_id, fill->last_qty, fill->last_px, fill->ts_event);
   }
   if (const auto* timed_out = std::get_if<OrderUpdateTimedOut>(&event)) {
     log_.Warn("emulated entry outcome unknown; stays in flight until reconciliation",
@@ -850,7 +853,7 @@ void OrderEmulator::OnEntryOrderEvent(EmulatedLineId id, const OrderEvent& event
   if (order == nullptr || !order->is_terminal()) {
     return;
   }
-  std::string reason = "order " + order_id.value() + " is " + std::string(ToString(order->status()));
+  std::string reason = "order " + order_id.str() + " is " + std::string(ToString(order->status()));
   if (const auto* denied = std::get_if<OrderDenied>(&event)) {
     reason = denied->reason_code + ": " + denied->reason;
   } else if (const auto* rejected = std::get_if<OrderRejected>(&event)) {
@@ -900,7 +903,7 @@ void OrderEmulator::ApplyExitProgress(EmulatedLineId id, const Order& order, Uni
     if (!record->quantity.is_positive()) {
       const ExitLeg leg = record->exit_leg;
       ApplyNoFail(EmulatedBracketClosed{id, std::string(ClosedCode(leg)),
-                                        "exited by " + order.client_order_id().value(), ts});
+                                        "exited by " + order.client_order_id().str(), ts});
       return;
     }
   }

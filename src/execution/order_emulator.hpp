@@ -81,7 +81,7 @@ struct EmulatedEntry {
 struct EmulatedBracket {
   EmulatedLineId id = 0;
   EmulatedLineId entry_id = 0;
-  std::string fill_id;
+  TradeId fill_id;
   InstrumentId instrument_id;
   Side position_side = Side::kBuy;
   Product product = Product::kMis;
@@ -245,7 +245,7 @@ class OrderEmulator {
   bool Trail(EmulatedBracket& record, Price sell_or_buy, const Book& book, UnixNanos ts);
   void ReleaseEntry(EmulatedLineId id, UnixNanos ts);
   void ReleaseExit(EmulatedLineId id, ExitLeg leg, Price price, UnixNanos ts);
-  void AttachFill(EmulatedEntry& entry, const std::string& fill_id, Quantity qty, Price px, UnixNanos ts);
+  void AttachFill(EmulatedEntry& entry, const TradeId& fill_id, Quantity qty, Price px, UnixNanos ts);
   void OnEntryOrderEvent(EmulatedLineId id, const OrderEvent& event);
   /// Brings an entry in line with its order as the engine holds it: fills not yet attached become one record
   /// (priced so the records' average is the order's), and a terminal order ends the line.
@@ -270,7 +270,7 @@ class OrderEmulator {
   std::map<EmulatedLineId, EmulatedEntry> entries_;
   std::map<EmulatedLineId, EmulatedBracket> brackets_;
   std::unordered_map<InstrumentId, Book> books_;
-  std::unordered_map<std::string, EmulatedLineId> order_lines_;  // released client order id → line
+  std::unordered_map<ClientOrderId, EmulatedLineId> order_lines_;  // released client order id → line
   std::vector<Fire> fires_;                                      // scratch for Evaluate (capacity kept)
   EmulatedLineId last_line_id_ = 0;
   // Lines from this id on were made after Open reconciled: no order under their prefix can predate this run.

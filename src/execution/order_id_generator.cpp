@@ -2,7 +2,6 @@
 #include "execution/order_id_generator.hpp"
 
 #include <charconv>
-#include <cstdio>
 
 #include "core/check.hpp"
 
@@ -14,7 +13,7 @@ constexpr std::uint64_t kCounterLimit = 999'999'999'999ULL;
 }  // namespace
 
 ClientOrderIdGenerator::ClientOrderIdGenerator(std::string prefix, std::uint64_t last_counter)
-    : prefix_(std::move(prefix)), counter_(last_counter) {
+    : prefix_(std::move(prefix)), dashed_prefix_(prefix_ + "-"), counter_(last_counter) {
   TD_CHECK(!prefix_.empty() && prefix_.size() <= 16) << "client order id prefix must be 1..16 characters";
   for (char c : prefix_) {
     TD_CHECK((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) << "bad client order id prefix " << prefix_;
@@ -24,13 +23,11 @@ ClientOrderIdGenerator::ClientOrderIdGenerator(std::string prefix, std::uint64_t
 ClientOrderId ClientOrderIdGenerator::Next() {
   TD_CHECK(counter_ < kCounterLimit) << "client order id counter exhausted";
   ++counter_;
-  char digits[kCounterDigits + 1];
-  std::snprintf(digits, sizeof(digits), "%012llu", static_cast<unsigned long long>(counter_));
-  return ClientOrderId::Of(prefix_ + "-" + digits);
+  return ClientOrderId::Sequenced(dashed_prefix_, counter_, kCounterDigits);
 }
 
 void ClientOrderIdGenerator::Observe(const ClientOrderId& id) {
-  const std::string& text = id.value();
+  const std::string_view text = id.value();
   if (text.size() != prefix_.size() + 1 + kCounterDigits || text.compare(0, prefix_.size(), prefix_) != 0 ||
       text[prefix_.size()] != '-') {
     return;

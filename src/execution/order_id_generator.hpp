@@ -25,6 +25,7 @@ class ClientOrderIdGenerator {
 
  private:
   std::string prefix_;
+  std::string dashed_prefix_;  // prefix_ + "-"
   std::uint64_t counter_;
 };
 

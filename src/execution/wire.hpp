@@ -22,8 +22,26 @@ namespace td::execution::wire {
 
 class ByteWriter {
  public:
-  // Journal payloads are a few hundred bytes at most: one allocation up front instead of doubling from one byte.
-  ByteWriter() { out_.reserve(256); }
+  // Journal payloads are a few hundred bytes at most: a recycled buffer of this thread (see Recycle), or one
+  // allocation up front instead of doubling from one byte.
+  ByteWriter() {
+    auto& spare = SpareBuffers();
+    if (!spare.empty()) {
+      out_ = std::move(spare.back());
+      spare.pop_back();
+      out_.clear();
+    } else {
+      out_.reserve(256);
+    }
+  }
+  /// Gives a written buffer back once its bytes are journaled, so the next frame on this thread needs no
+  /// allocation (the order path writes several frames per order).
+  static void Recycle(std::vector<std::byte>&& buffer) {
+    auto& spare = SpareBuffers();
+    if (spare.size() < kMaxSpareBuffers && buffer.capacity() != 0 && buffer.capacity() <= kMaxSpareCapacity) {
+      spare.push_back(std::move(buffer));
+    }
+  }
   void U8(std::uint8_t v) { out_.push_back(static_cast<std::byte>(v)); }
   void U32(std::uint32_t v) { PutLittleEndian(v, 4); }
   void U64(std::uint64_t v) { PutLittleEndian(v, 8); }
@@ -59,6 +77,12 @@ class ByteWriter {
       bytes[i] = static_cast<std::byte>((v >> (8 * i)) & 0xff);
     }
     out_.insert(out_.end(), bytes, bytes + n);
+  }
+  static constexpr std::size_t kMaxSpareBuffers = 16;
+  static constexpr std::size_t kMaxSpareCapacity = 64 * 1024;
+  static std::vector<std::vector<std::byte>>& SpareBuffers() {
+    thread_local std::vector<std::vector<std::byte>> spare;
+    return spare;
   }
   std::vector<std::byte> out_;
 };

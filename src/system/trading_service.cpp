@@ -807,6 +807,26 @@ struct TradingService::State {
     return result;
   }
 
+  /// `quantity` cut into orders the exchange accepts: whole lots of at most the freeze quantity each (one order
+  /// when the instrument has no freeze quantity or the quantity is within it).
+  std::vector<Quantity> FreezeSlices(const InstrumentId& id, Quantity quantity) {
+    auto limit = freeze.find(id);
+    if (limit == freeze.end() || quantity <= limit->second) {
+      return {quantity};
+    }
+    auto instrument = EnsureInstrument(id);
+    if (!instrument.ok()) {
+      return {quantity};
+    }
+    const std::int64_t lot = instrument->lot_size.raw();
+    const std::int64_t slice = std::max<std::int64_t>(lot, limit->second.raw() / lot * lot);
+    std::vector<Quantity> out;
+    for (std::int64_t left = quantity.raw(); left > 0; left -= slice) {
+      out.push_back(Quantity::FromRaw(std::min(left, slice), quantity.precision()));
+    }
+    return out;
+  }
+
   Result<SplitResult> PlaceSplit(const OrderRequest& request, Quantity slice) {
     auto instrument = EnsureInstrument(request.instrument_id);
     if (!instrument.ok()) {
@@ -960,11 +980,11 @@ struct TradingService::State {
   Result<const execution::Order*> WorkingOrder(const ClientOrderId& id) const {
     const execution::Order* order = engine->FindOrder(id);
     if (order == nullptr) {
-      return Error::NotFound("order " + id.value() + " not found", "orderid");
+      return Error::NotFound("order " + id.str() + " not found", "orderid");
     }
     if (!order->is_open()) {
       return Error{ErrorCode::kUnprocessable,
-                   "order " + id.value() + " is " + std::string(OpenAlgoStatus(order->status())) + ", not open",
+                   "order " + id.str() + " is " + std::string(OpenAlgoStatus(order->status())) + ", not open",
                    "orderid"};
     }
     return order;
@@ -1243,14 +1263,17 @@ Result<BulkResult> TradingService::CloseAllPositions() {
       request.side = row.net_raw > 0 ? Side::kSell : Side::kBuy;
       request.type = OrderType::kMarket;
       request.product = row.product;
-      request.quantity = AbsQuantity(row.net_raw);
-      auto placed = s.Place(request);
-      if (!placed.ok()) {
-        out.failed.emplace_back(ClientOrderId::Of("none"), row.instrument_id.value() + ": " + placed.error().message);
-      } else if (placed->status == OrderStatus::kDenied || placed->status == OrderStatus::kRejected) {
-        out.failed.emplace_back(placed->order_id, placed->reason);
-      } else {
-        out.done.push_back(placed->order_id);
+      // A position above the exchange freeze quantity closes in several orders, each within it.
+      for (const Quantity slice : s.FreezeSlices(row.instrument_id, AbsQuantity(row.net_raw))) {
+        request.quantity = slice;
+        auto placed = s.Place(request);
+        if (!placed.ok()) {
+          out.failed.emplace_back(ClientOrderId::Of("none"), row.instrument_id.value() + ": " + placed.error().message);
+        } else if (placed->status == OrderStatus::kDenied || placed->status == OrderStatus::kRejected) {
+          out.failed.emplace_back(placed->order_id, placed->reason);
+        } else {
+          out.done.push_back(placed->order_id);
+        }
       }
     }
     return out;
@@ -1261,7 +1284,7 @@ Result<OrderView> TradingService::FindOrder(const ClientOrderId& id) {
   return Call<OrderView>([this, id]() -> Result<OrderView> {
     const execution::Order* order = state_->engine->FindOrder(id);
     if (order == nullptr) {
-      return Error::NotFound("order " + id.value() + " not found", "orderid");
+      return Error::NotFound("order " + id.str() + " not found", "orderid");
     }
     return state_->View(*order);
   });
@@ -1270,7 +1293,7 @@ Result<OrderView> TradingService::FindOrder(const ClientOrderId& id) {
 Result<std::vector<OrderView>> TradingService::Orders() {
   return Call<std::vector<OrderView>>([this]() -> Result<std::vector<OrderView>> {
     std::vector<OrderView> out;
-    for (const auto& [id, order] : state_->engine->orders()) {
+    for (const execution::Order& order : state_->engine->orders()) {
       out.push_back(state_->View(order));
     }
     return out;

@@ -332,7 +332,7 @@ void OpenAlgoExecutionClient::Handle(const SubmitJob& job) {
     tracked.answered = true;
     tracked.venue_order_id = *venue;
     tracked.ack_reported = true;
-    by_venue_[venue->value()] = command.client_order_id;
+    by_venue_[venue->str()] = command.client_order_id;
   }
   Emit(execution::OrderAccepted{command.client_order_id, *venue, done, done});
 }

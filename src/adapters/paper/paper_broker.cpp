@@ -83,7 +83,9 @@ PaperBroker::PaperBroker(PaperBrokerConfig config, Clock& clock, std::unique_ptr
       clock_(clock),
       fill_model_(std::move(fill_model)),
       fee_model_(std::move(fee_model)),
-      latency_model_(std::move(latency_model)) {
+      latency_model_(std::move(latency_model)),
+      venue_order_prefix_(config_.venue_prefix + "-"),
+      trade_prefix_(config_.venue_prefix + "-F") {
   TD_CHECK(fill_model_ && fee_model_ && latency_model_) << "the paper broker needs all three models";
   for (const auto& [key, cutoff] : config_.mis_cutoffs) {
     ScheduleSquareOff(key);
@@ -101,6 +103,17 @@ Status PaperBroker::AddInstrument(const Instrument& instrument) {
     return status;
   }
   instruments_.insert_or_assign(instrument.id, instrument);
+  expired_from_.erase(instrument.id);
+  if (instrument.expiry) {
+    // The instant the contract counts as expired (local midnight after its expiry day), found once here so the
+    // submit path compares two integers instead of converting every order's time to the exchange's date.
+    if (const calendar::ExchangeCalendar* cal = CalendarFor(instrument.exchange()); cal != nullptr) {
+      const CivilDate next_day = CivilFromDays(DaysFromCivil(*instrument.expiry) + 1);
+      if (auto instant = cal->time_zone().ToUtc(calendar::LocalDateTime{next_day, 0, 0, 0, 0}); instant.ok()) {
+        expired_from_.insert_or_assign(instrument.id, *instant);
+      }
+    }
+  }
   for (auto& book : books_) {
     book.RegisterInstrument(instrument);
   }
@@ -228,11 +241,9 @@ void PaperBroker::Arrive(const Request& request, Process process) {
 
 void PaperBroker::Submit(const execution::SubmitOrder& command) {
   Scope scope(*this);
-  // Client ids mostly arrive in increasing order: hinting at the end makes the insert O(1) instead of a walk of
-  // string comparisons down every id of the day.
   const std::size_t known = seen_client_ids_.size();
   if (!command.client_order_id.empty()) {
-    seen_client_ids_.insert(seen_client_ids_.end(), command.client_order_id);
+    seen_client_ids_.insert(command.client_order_id);
   }
   if (command.client_order_id.empty() || seen_client_ids_.size() == known) {
     // The only id we could answer under belongs to the existing order: a reject would end that order.
@@ -370,8 +381,13 @@ std::string PaperBroker::Validate(const execution::SubmitOrder& command, const I
     return why;
   }
   if (instrument.expiry) {
-    if (const calendar::ExchangeCalendar* cal = CalendarFor(instrument.exchange());
-        cal != nullptr && instrument.IsExpiredAsOf(cal->time_zone().LocalDate(clock_.Now()))) {
+    bool expired = false;
+    if (auto from = expired_from_.find(instrument.id); from != expired_from_.end()) {
+      expired = clock_.Now() >= from->second;
+    } else if (const calendar::ExchangeCalendar* cal = CalendarFor(instrument.exchange()); cal != nullptr) {
+      expired = instrument.IsExpiredAsOf(cal->time_zone().LocalDate(clock_.Now()));
+    }
+    if (expired) {
       return "contract expired on " + calendar::FormatCivilDate(*instrument.expiry);
     }
   }
@@ -435,7 +451,7 @@ void PaperBroker::ProcessSubmit(const execution::SubmitOrder& command) {
   WorkingOrder order;
   order.command = command;
   order.sequence = ++next_sequence_;
-  order.venue_order_id = VenueOrderId::Of(config_.venue_prefix + "-" + Padded(order.sequence));
+  order.venue_order_id = VenueOrderId::Sequenced(venue_order_prefix_, order.sequence, 12);
   order.quantity = command.quantity;
   order.price = command.price;
   order.trigger_price = command.trigger_price;
@@ -462,8 +478,7 @@ void PaperBroker::ProcessSubmit(const execution::SubmitOrder& command) {
 
 void PaperBroker::Accept(WorkingOrder order) {
   const UnixNanos now = clock_.Now();
-  // Ids and sequences mostly grow: inserting with a hint at the end avoids walking the day's orders.
-  auto it = orders_.try_emplace(orders_.end(), order.command.client_order_id);
+  auto it = orders_.try_emplace(order.command.client_order_id).first;
   it->second = std::move(order);
   const ClientOrderId& id = it->first;
   WorkingOrder& placed = it->second;
@@ -658,7 +673,7 @@ void PaperBroker::Fill(WorkingOrder& order, Quantity qty, Price px) {
   const Quantity leaves = order.quantity - order.filled;
   order.opening_leaves = MinQty(order.opening_leaves, leaves);
 
-  const TradeId trade_id = TradeId::Of(config_.venue_prefix + "-F" + Padded(++next_fill_));
+  const TradeId trade_id = TradeId::Sequenced(trade_prefix_, ++next_fill_, 12);
   const Charges charges = fee_model_->Compute(
       FeeInput{&instrument, order.command.side, order.command.product, qty, px, order.fill_count == 1});
   charges_total_ += charges.Total().AsDouble();
@@ -791,7 +806,7 @@ void PaperBroker::SquareOffMis(std::string_view cutoff_key) {
   for (const auto& [id, net] : open_positions) {
     const Instrument& instrument = *FindInstrument(id);
     execution::SubmitOrder command;
-    command.client_order_id = ClientOrderId::Of("SQOFF-" + Padded(++next_squareoff_));
+    command.client_order_id = ClientOrderId::Sequenced("SQOFF-", ++next_squareoff_, 12);
     command.strategy_id = StrategyId::Of("EXTERNAL");
     command.instrument_id = id;
     command.side = net > 0 ? Side::kSell : Side::kBuy;
@@ -806,7 +821,7 @@ void PaperBroker::SquareOffMis(std::string_view cutoff_key) {
     WorkingOrder order;
     order.command = command;
     order.sequence = ++next_sequence_;
-    order.venue_order_id = VenueOrderId::Of(config_.venue_prefix + "-" + Padded(order.sequence));
+    order.venue_order_id = VenueOrderId::Sequenced(venue_order_prefix_, order.sequence, 12);
     order.quantity = command.quantity;
     order.filled = ZeroQty(command.quantity);
     order.opening_leaves = ZeroQty(command.quantity);
@@ -967,8 +982,8 @@ void PaperBroker::ContinueNumberingAfter(std::string_view id) {
     }
     return true;
   };
-  (void)(counter_after(config_.venue_prefix + "-F", next_fill_) ||
-         counter_after(config_.venue_prefix + "-", next_sequence_) || counter_after("SQOFF-", next_squareoff_));
+  (void)(counter_after(trade_prefix_, next_fill_) ||
+         counter_after(venue_order_prefix_, next_sequence_) || counter_after("SQOFF-", next_squareoff_));
 }
 
 Status PaperBroker::RestoreFill(const execution::SubmitOrder& order, const VenueOrderId& venue_order_id,
@@ -1000,7 +1015,7 @@ Status PaperBroker::RestoreWorkingOrder(const execution::SubmitOrder& order, con
     return Error::NotFound("unknown instrument " + order.instrument_id.value(), "instrument_id");
   }
   if (filled >= order.quantity) {
-    return Error::InvalidArgument("order " + order.client_order_id.value() + " has nothing left to work", "quantity");
+    return Error::InvalidArgument("order " + order.client_order_id.str() + " has nothing left to work", "quantity");
   }
   ContinueNumberingAfter(venue_order_id.value());
   ContinueNumberingAfter(order.client_order_id.value());

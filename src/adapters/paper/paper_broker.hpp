@@ -10,6 +10,8 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "adapters/paper/margin.hpp"
@@ -129,7 +131,7 @@ class PaperBroker final : public execution::ExecutionClient {
   FundsSnapshot Funds() const;
   std::vector<PositionRow> Positions() const;
   std::vector<HoldingRow> Holdings() const;
-  const std::vector<TradeRow>& Trades() const { return trades_; }
+  const std::deque<TradeRow>& Trades() const { return trades_; }
   /// Margin the order would block now (OpenAlgo's /margin), or why it cannot be priced.
   Result<double> RequiredMargin(const execution::SubmitOrder& command) const;
   /// Submits dropped because their client order id was already known (no second order was made).
@@ -244,19 +246,23 @@ class PaperBroker final : public execution::ExecutionClient {
   std::unique_ptr<LatencyModel> latency_model_;
   execution::ExecutionEventSink* sink_ = nullptr;
 
-  std::map<InstrumentId, Instrument> instruments_;
-  std::map<InstrumentId, TopOfBook> tops_;
-  std::map<ClientOrderId, WorkingOrder> orders_;
+  // Hash maps: instrument ids hash and compare as one pointer, and every listing sorts by sequence anyway.
+  std::unordered_map<InstrumentId, Instrument> instruments_;
+  std::unordered_map<InstrumentId, TopOfBook> tops_;
+  std::unordered_map<InstrumentId, UnixNanos> expired_from_;  // contracts with an expiry, on a known calendar
+  std::unordered_map<ClientOrderId, WorkingOrder> orders_;
   std::map<std::uint64_t, ClientOrderId> open_by_sequence_;
-  std::set<ClientOrderId> seen_client_ids_;  // at Submit, before the venue sees them: duplicate guard
+  std::unordered_set<ClientOrderId> seen_client_ids_;  // at Submit, before the venue sees them: duplicate guard
   std::array<portfolio::Portfolio, 3> books_;  // MIS, NRML, CNC (Product's order)
   std::map<InstrumentId, Holding> holdings_;
   double archived_realised_ = 0.0;  // realised P&L of CNC positions already moved to holdings
-  std::vector<TradeRow> trades_;
+  std::deque<TradeRow> trades_;  // a deque: the day's fills grow without copying them all at each doubling
   double charges_total_ = 0.0;
 
   std::uint64_t next_sequence_ = 0;
   std::uint64_t next_fill_ = 0;
+  const std::string venue_order_prefix_;  // "<venue prefix>-": venue order ids
+  const std::string trade_prefix_;        // "<venue prefix>-F": trade ids
   std::uint64_t next_squareoff_ = 0;
   std::uint64_t next_timer_ = 0;
   std::uint64_t duplicate_submits_ = 0;

@@ -3,6 +3,7 @@
 // temp dir, risk engine, paper broker) priced by the seeded simulator at a fixed instant with NYSE open.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
 #include <cmath>
@@ -751,6 +752,32 @@ TEST_F(OpenAlgoFnoTest, FutureFillsAtTheSyntheticPriceOfItsExpiry) {
                      }());
   EXPECT_EQ(Str(placed.at("underlying")), future);
   EXPECT_NEAR(placed.at("underlying_ltp").to_number<double>(), paid, 0.5);
+}
+
+TEST_F(OpenAlgoFnoTest, ClosePositionAboveTheFreezeQuantityClosesInSlicesWithinIt) {
+  const std::string symbol(QuoteAt(NiftyChain(), "OTM3", OptionRight::kCall).instrument_id.symbol());
+  auto body = Contract(symbol, "BUY", 3900);
+  body["splitsize"] = "1755";
+  ASSERT_EQ(Str(Call("/api/v1/splitorder", body).at("status")), "success");
+  EXPECT_EQ(Str(Call("/api/v1/closeposition", {{"strategy", "fno"}}).at("message")), "All Open Positions Squared Off");
+  const auto number = [](const boost::json::value& v) {
+    return v.is_string() ? std::stod(std::string(v.as_string())) : v.to_number<double>();
+  };
+  std::vector<double> sells;
+  const auto book = Call("/api/v1/orderbook");
+  for (const auto& row : book.at("data").at("orders").as_array()) {
+    if (Str(row.at("action")) == "SELL") {
+      EXPECT_EQ(Str(row.at("order_status")), "complete");
+      sells.push_back(number(row.at("quantity")));
+    }
+  }
+  std::sort(sells.begin(), sells.end());
+  // 3900 units against a freeze quantity of 1800: whole lots (65) of at most 1800 each, so 1755 + 1755 + 390.
+  EXPECT_EQ(sells, (std::vector<double>{390, 1755, 1755}));
+  const auto positions = Call("/api/v1/positionbook");
+  for (const auto& row : positions.at("data").as_array()) {
+    EXPECT_EQ(Str(row.at("quantity")), "0");
+  }
 }
 
 TEST_F(OpenAlgoFnoTest, SplitOrderHonoursSplitSizeAndTheFreezeQuantity) {

@@ -302,7 +302,7 @@ TEST_F(ReplayCliTest, TextListsOrdersLifecyclesOpenLinesAndPositions) {
   EXPECT_THAT(out, HasSubstr("orders.journal (format v2): 23 frames (sequence 1..23, last at "));
   // The release of the MARKET entry is the sixth order.
   EXPECT_THAT(out, HasSubstr("orders (6):"));
-  EXPECT_THAT(out, HasSubstr("  " + s.filled.value() + "  BUY 50 NFO:NIFTY28NOV2424000CE MARKET MIS"));
+  EXPECT_THAT(out, HasSubstr("  " + s.filled.str() + "  BUY 50 NFO:NIFTY28NOV2424000CE MARKET MIS"));
   EXPECT_THAT(out, HasSubstr("status filled, filled 50 @ 100.00, venue order PAPER-"));
   EXPECT_THAT(out, HasSubstr("status accepted, filled 0"));
   EXPECT_THAT(out, HasSubstr("status canceled"));
@@ -311,7 +311,7 @@ TEST_F(ReplayCliTest, TextListsOrdersLifecyclesOpenLinesAndPositions) {
   // The sell hit the bid of the second quote (100.20 - 0.05).
   EXPECT_THAT(out, HasSubstr("status filled, filled 25 @ 100.15"));
   // The filled order's lifecycle, in journal order.
-  const std::size_t at = out.find("  " + s.filled.value() + "  ");
+  const std::size_t at = out.find("  " + s.filled.str() + "  ");
   ASSERT_NE(at, std::string::npos);
   const std::size_t submit = out.find("submit_order", at);
   const std::size_t submitted = out.find("order_submitted", at);

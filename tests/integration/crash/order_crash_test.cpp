@@ -89,10 +89,10 @@ TEST(CrashChild, Run) {
   ASSERT_TRUE((*engine)->ReconcileWithBroker().ok());
   settle();
   std::ofstream out(std::filesystem::path(dir) / "result.txt");
-  for (const auto& [id, order] : (*engine)->orders()) {
+  for (const execution::Order& order : (*engine)->orders()) {
     out << (order.is_external() ? std::string("EXTERNAL") : order.idempotency_key()) << ' '
         << execution::ToString(order.status()) << ' '
-        << (order.venue_order_id() ? order.venue_order_id()->value() : std::string("-")) << ' '
+        << (order.venue_order_id() ? order.venue_order_id()->str() : std::string("-")) << ' '
         << order.quantity().ToString() << ' ' << (order.outcome_unknown() ? 1 : 0) << '\n';
   }
 }

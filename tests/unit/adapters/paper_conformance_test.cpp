@@ -255,6 +255,40 @@ TEST(PaperBroker, DayOrdersExpireAtEndOfDay) {
   EXPECT_NEAR(broker->Funds().used_margin, 0.0, 1e-9);
 }
 
+TEST(PaperBroker, AContractTradesThroughItsExpiryDayAndIsRefusedFromTheNextLocalMidnight) {
+  // Expiring "today" (Thursday 19-Nov-2026); the day ends at midnight IST (18:30Z), not at midnight UTC.
+  const InstrumentId weekly = InstrumentId::Of("NFO:NIFTY19NOV2624000CE");
+  TestClock clock(conformance::kIndiaMorning);
+  auto broker = MakeBroker(BrokerProfile{}, clock);
+  Recorder recorder;
+  broker->SetSink(&recorder);
+  ASSERT_TRUE(broker->AddInstrument(*Instrument::Index(conformance::kIndex, 2)).ok());
+  ASSERT_TRUE(broker
+                  ->AddInstrument(*Instrument::Option(weekly, conformance::kIndex, CivilDate{2026, 11, 19},
+                                                      *Price::Parse("24000"), OptionRight::kCall,
+                                                      conformance::Spec("0.05", 65, 1)))
+                  .ok());
+  const auto reason_of_last = [&]() -> std::string {
+    const auto* rejected = std::get_if<execution::OrderRejected>(&recorder.events.back());
+    return rejected == nullptr ? std::string() : rejected->reason;
+  };
+  int n = 0;
+  const auto submit = [&] {
+    broker->OnQuote(QuoteTick{weekly, *Price::Parse("10.00"), *Price::Parse("10.05"), {}, {}, clock.Now(),
+                              clock.Now()});
+    broker->Submit(conformance::Order("X-" + std::to_string(++n), weekly, Side::kBuy, OrderType::kMarket, 65,
+                                      Product::kNrml));
+  };
+  submit();  // 10:00 IST on the expiry day
+  EXPECT_EQ(reason_of_last().find("expired"), std::string::npos) << reason_of_last();
+  clock.AdvanceTo(UnixNanos::FromSeconds(1'795'113'000 - 1));  // 23:59:59 IST, still the expiry day
+  submit();
+  EXPECT_EQ(reason_of_last().find("expired"), std::string::npos) << reason_of_last();
+  clock.AdvanceTo(UnixNanos::FromSeconds(1'795'113'000));  // 00:00:00 IST Friday = 18:30Z Thursday
+  submit();
+  EXPECT_EQ(reason_of_last(), "contract expired on 2026-11-19");
+}
+
 TEST(PaperBroker, DrivesTheExecutionEngineToFilled) {
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / ("td_paper_engine_" + std::to_string(::getpid()));

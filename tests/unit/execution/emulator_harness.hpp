@@ -73,7 +73,7 @@ class TapeBroker final : public ExecutionClient {
       return;
     }
     Working working{command, VenueOrderId::Of("V" + std::to_string(++venue_counter_)), Quantity{}, true};
-    auto& slot = working_.insert_or_assign(command.client_order_id.value(), working).first->second;
+    auto& slot = working_.insert_or_assign(command.client_order_id.str(), working).first->second;
     Emit(OrderAccepted{command.client_order_id, slot.venue, now, now});
     if (command.type == OrderType::kMarket && fill_market && tape_price) {
       Fill(command.client_order_id, command.quantity, *tape_price);
@@ -84,7 +84,7 @@ class TapeBroker final : public ExecutionClient {
     if (silent) {
       return;
     }
-    auto it = working_.find(command.client_order_id.value());
+    auto it = working_.find(command.client_order_id.str());
     if (it == working_.end()) {
       return;
     }
@@ -99,7 +99,7 @@ class TapeBroker final : public ExecutionClient {
     if (silent) {
       return;
     }
-    auto it = working_.find(command.client_order_id.value());
+    auto it = working_.find(command.client_order_id.str());
     if (it == working_.end() || !it->second.open) {
       return;
     }
@@ -110,7 +110,7 @@ class TapeBroker final : public ExecutionClient {
 
   /// Fills `qty` of a working order at `px`.
   void Fill(const ClientOrderId& id, Quantity qty, Price px) {
-    Working& working = working_.at(id.value());
+    Working& working = working_.find(id.str())->second;
     working.filled += qty;
     if (working.filled == working.command.quantity) {
       working.open = false;
@@ -179,7 +179,7 @@ class TapeBroker final : public ExecutionClient {
 
  private:
   ExecutionEventSink* sink_ = nullptr;
-  std::map<std::string, Working> working_;
+  std::map<std::string, Working, std::less<>> working_;
   std::uint64_t venue_counter_ = 0;
   std::uint64_t trade_counter_ = 0;
 };

@@ -609,7 +609,7 @@ std::vector<EmulatorEvent> SampleEvents() {
   const UnixNanos t = UnixNanos::FromSeconds(1'700'000'123);
   EmulatedEntryCreated created{7, kOption, Side::kSell, EntryKind::kTrigger, Product::kNrml, Qty(75),
                                Px("101.05"), BracketTemplate{Px("8"), Px("5"), plan}, "hotkey", t};
-  EmulatedBracketAttached attached{9, 7, "T-55", kOption, Side::kSell, Product::kMis, Qty(25), Px("100.95"),
+  EmulatedBracketAttached attached{9, 7, TradeId::Of("T-55"), kOption, Side::kSell, Product::kMis, Qty(25), Px("100.95"),
                                    Px("92.95"), std::nullopt, plan, "auto", t};
   return {created,
           EmulatedEntryMoved{7, Px("100.50"), t},
@@ -680,7 +680,7 @@ Snapshot Capture(const OrderEmulator& emulator) {
         {id, "entry " + e.instrument_id.value() + " " + std::string(ToString(e.side)) + " " +
                  std::string(ToString(e.kind)) + " " + e.quantity.ToString() + " @" + Describe(e.price) +
                  " state=" + std::to_string(static_cast<int>(e.state)) +
-                 " order=" + (e.order_id ? e.order_id->value() : "-") + " attached=" + e.attached_qty.ToString() +
+                 " order=" + (e.order_id ? e.order_id->str() : "-") + " attached=" + e.attached_qty.ToString() +
                  " tp+" + Describe(e.bracket.take_profit_points) + " sl-" + Describe(e.bracket.stop_loss_points) +
                  " stages=" + std::to_string(e.bracket.trailing.stages.size())});
   }
@@ -689,8 +689,8 @@ Snapshot Capture(const OrderEmulator& emulator) {
         {id, "bracket " + r.instrument_id.value() + " " + std::string(ToString(r.position_side)) + " " +
                  r.quantity.ToString() + " @" + r.entry_price.ToString() + " tp=" + Describe(r.take_profit) +
                  " sl=" + Describe(r.stop_loss) + " best=" + Describe(r.best_price) +
-                 " exit=" + (r.exit_order ? r.exit_order->value() : "-") + " filled=" + r.exit_filled.ToString() +
-                 " entry=" + std::to_string(r.entry_id) + " fill=" + r.fill_id +
+                 " exit=" + (r.exit_order ? r.exit_order->str() : "-") + " filled=" + r.exit_filled.ToString() +
+                 " entry=" + std::to_string(r.entry_id) + " fill=" + r.fill_id.str() +
                  " stages=" + std::to_string(r.trailing.stages.size())});
   }
   return snapshot;

@@ -161,7 +161,7 @@ void OpenAlgoWire::C42MarketBuyIsPlacedAcknowledgedAndFilled() {
   EXPECT_EQ(body.at("price").as_string(), "0");
   EXPECT_EQ(body.at("strategy").as_string(), "conformance");
 
-  fake_.Fill(order.venue_order_id()->value(), 75, 102.35);
+  fake_.Fill(order.venue_order_id()->str(), 75, 102.35);
   PollAndSettle();
   const auto& filled = Find(last_id_);
   EXPECT_EQ(filled.status(), OrderStatus::kFilled);
@@ -172,7 +172,7 @@ void OpenAlgoWire::C42MarketBuyIsPlacedAcknowledgedAndFilled() {
 // C43: a limit order rests (polls change nothing), then fills in two parts with the right average.
 void OpenAlgoWire::C43LimitRestsThenFillsPartiallyThenFully() {
   const auto& order = Submit(Order(OrderType::kLimit, Side::kBuy, 150, "101.50"));
-  const std::string venue = order.venue_order_id()->value();
+  const std::string venue = order.venue_order_id()->str();
   PollAndSettle();
   PollAndSettle();
   EXPECT_EQ(Find(last_id_).status(), OrderStatus::kAccepted);
@@ -196,7 +196,7 @@ void OpenAlgoWire::C44StopMarketCarriesTriggerAndFills() {
   const json::object body = json::parse(fake_.last_body("placeorder")).as_object();
   EXPECT_EQ(body.at("pricetype").as_string(), "SL-M");
   EXPECT_EQ(body.at("trigger_price").as_string(), "95.00");
-  fake_.Fill(order.venue_order_id()->value(), 75, 94.90);
+  fake_.Fill(order.venue_order_id()->str(), 75, 94.90);
   PollAndSettle();
   EXPECT_EQ(Find(last_id_).status(), OrderStatus::kFilled);
 }
@@ -228,14 +228,14 @@ void OpenAlgoWire::C46CancelIsConfirmedFromTheBook() {
   cancel.strategy_id = StrategyId::Of("conformance");
   ASSERT_TRUE(engine_->Cancel(cancel).ok());
   Settle();
-  EXPECT_EQ(fake_.order(order.venue_order_id()->value()).status, "cancelled");
+  EXPECT_EQ(fake_.order(order.venue_order_id()->str()).status, "cancelled");
   EXPECT_EQ(Find(last_id_).status(), OrderStatus::kCanceled);
 }
 
 // C47: a cancel that loses the race with a fill ends filled, not cancelled.
 void OpenAlgoWire::C47CancelRacingAFillEndsFilled() {
   const auto& order = Submit(Order(OrderType::kLimit, Side::kBuy, 75, "99.00"));
-  fake_.Fill(order.venue_order_id()->value(), 75, 99.00);
+  fake_.Fill(order.venue_order_id()->str(), 75, 99.00);
   execution::CancelOrder cancel;
   cancel.client_order_id = order.client_order_id();
   cancel.strategy_id = StrategyId::Of("conformance");
@@ -321,7 +321,7 @@ void OpenAlgoWire::C52AmbiguousLateOrdersAreNotGuessed() {
 void OpenAlgoWire::C53RestartReconcilesFillsWhileDownExactlyOnce() {
   const auto& order = Submit(Order(OrderType::kLimit, Side::kBuy, 75, "101.00"));
   const ClientOrderId id = order.client_order_id();
-  const std::string venue = order.venue_order_id()->value();
+  const std::string venue = order.venue_order_id()->str();
   Start();  // process restart: new client (empty memory), engine replays the journal
   EXPECT_EQ(Find(id).status(), OrderStatus::kAccepted);
   fake_.Fill(venue, 75, 100.80);
@@ -356,7 +356,7 @@ void OpenAlgoWire::C54ModifyAfterRestartReadsTheOrderFromTheBroker() {
 // C55: a broker-side rejection after acceptance (margin check at the exchange) ends the order rejected.
 void OpenAlgoWire::C55BrokerRejectionAfterAcceptance() {
   const auto& order = Submit(Order(OrderType::kLimit, Side::kBuy, 75, "101.00"));
-  fake_.SetStatus(order.venue_order_id()->value(), "rejected");
+  fake_.SetStatus(order.venue_order_id()->str(), "rejected");
   PollAndSettle();
   EXPECT_EQ(Find(last_id_).status(), OrderStatus::kRejected);
 }

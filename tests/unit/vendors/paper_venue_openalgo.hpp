@@ -69,11 +69,11 @@ class PaperVenueOpenAlgo {
    public:
     void OnOrderEvent(const execution::OrderEvent& event) override {
       if (const auto* r = std::get_if<execution::OrderRejected>(&event)) {
-        last[r->client_order_id.value()] = r->reason;
+        last[r->client_order_id.str()] = r->reason;
       } else if (const auto* m = std::get_if<execution::OrderModifyRejected>(&event)) {
-        last[m->client_order_id.value()] = m->reason;
+        last[m->client_order_id.str()] = m->reason;
       } else if (const auto* c = std::get_if<execution::OrderCancelRejected>(&event)) {
-        last[c->client_order_id.value()] = c->reason;
+        last[c->client_order_id.str()] = c->reason;
       }
     }
     std::map<std::string, std::string> last;
@@ -148,7 +148,7 @@ class PaperVenueOpenAlgo {
       command.price = NeedsLimitPrice(*type) ? PriceField(in, "price") : std::nullopt;
       command.trigger_price = NeedsTriggerPrice(*type) ? PriceField(in, "trigger_price") : std::nullopt;
       broker_->Submit(command);
-      if (auto refused = TakeRefusal(command.client_order_id.value())) {
+      if (auto refused = TakeRefusal(command.client_order_id.str())) {
         return Error(400, *refused);
       }
       auto venue_id = VenueIdOf(command.client_order_id);
@@ -179,7 +179,7 @@ class PaperVenueOpenAlgo {
         modify.trigger_price = PriceField(in, "trigger_price");
         broker_->Modify(modify, VenueOrderId::Of(it->first));
       }
-      if (auto refused = TakeRefusal(client_id.value())) {
+      if (auto refused = TakeRefusal(client_id.str())) {
         return Error(400, *refused);
       }
       return HttpResponse(200, venue_json::serialize(venue_json::object{{"status", "success"}, {"orderid", it->first}}));
@@ -233,7 +233,7 @@ class PaperVenueOpenAlgo {
     auto snapshot = broker_->QueryOrders();
     for (const auto& report : snapshot->orders) {
       if (report.client_order_id && *report.client_order_id == id) {
-        return report.venue_order_id.value();
+        return report.venue_order_id.str();
       }
     }
     return std::nullopt;

@@ -687,7 +687,7 @@ inline bool IdMatches(const std::string& expected, const std::string& actual) {
 /// Checks one delivered event against its expectation; returns the mismatch ("" when it matches).
 inline std::string CompareEvent(const ExpectedEvent& want, const OrderEvent& got) {
   std::ostringstream why;
-  if (execution::EventName(got) != want.name || !IdMatches(want.client_order_id, execution::EventOrderId(got).value())) {
+  if (execution::EventName(got) != want.name || !IdMatches(want.client_order_id, execution::EventOrderId(got).str())) {
     why << "expected " << want.name << ' ' << want.client_order_id;
     return why.str();
   }
