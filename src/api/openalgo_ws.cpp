@@ -139,6 +139,7 @@ void OpenAlgoWsHub::ChangeInterest(const Key& key, int delta) {
   if (count <= 0) {
     watchers_.erase(key);
     throttle_.erase(key);
+    latest_.erase(key);
   }
   if (interest_ && before == 0 && delta > 0) {
     interest_(key.second, key.first, true);
@@ -160,6 +161,7 @@ void OpenAlgoWsHub::OnMessage(const std::shared_ptr<StreamClient>& client, std::
     action = Lower(Text(object.if_contains("type")));
   }
   std::string reply;
+  std::vector<std::pair<Key, int>> added;
   {
     std::unique_lock lock(mutex_);
     auto found = sessions_.find(client.get());
@@ -203,7 +205,7 @@ void OpenAlgoWsHub::OnMessage(const std::shared_ptr<StreamClient>& client, std::
     } else if (session.user.empty()) {
       reply = ErrorFrame("NOT_AUTHENTICATED", "authenticate first");
     } else if (action == "subscribe" || action == "unsubscribe") {
-      reply = Subscribe(session, &object, action == "subscribe");
+      reply = Subscribe(session, &object, action == "subscribe", &added);
     } else if (action == "unsubscribe_all") {
       for (const auto& [key, modes] : session.modes) {
         (void)modes;
@@ -234,11 +236,22 @@ void OpenAlgoWsHub::OnMessage(const std::shared_ptr<StreamClient>& client, std::
     } else {
       reply = ErrorFrame("INVALID_ACTION", "unknown action '" + action + "'");
     }
+    // Queued under the hub lock: a Publish cannot slip a symbol's data in ahead of its subscription's answer,
+    // and the new subscriber's first frame (the symbol's latest update) follows the answer at once instead of
+    // waiting for the quote to change. Send only queues (the client's callback posts), so holding the lock is
+    // safe.
+    client->SendText(std::move(reply));
+    for (const auto& [key, mode] : added) {
+      if (auto latest = latest_.find(key); latest != latest_.end()) {
+        client->SendText(Frame(latest->second, mode));
+        ++frames_sent_;
+      }
+    }
   }
-  client->SendText(std::move(reply));
 }
 
-std::string OpenAlgoWsHub::Subscribe(Session& session, const void* message, bool subscribe) {
+std::string OpenAlgoWsHub::Subscribe(Session& session, const void* message, bool subscribe,
+                                     std::vector<std::pair<Key, int>>* added) {
   const json::object& object = *static_cast<const json::object*>(message);
   std::vector<json::object> entries;
   if (const json::value* symbols = object.if_contains("symbols"); symbols != nullptr && symbols->is_array()) {
@@ -278,7 +291,9 @@ std::string OpenAlgoWsHub::Subscribe(Session& session, const void* message, bool
       } else if (const Status exists = symbol_check_ ? symbol_check_(symbol, exchange) : Status{}; !exists.ok()) {
         error = "Symbol not found";
       } else {
-        session.modes[key].insert(mode);
+        if (session.modes[key].insert(mode).second) {
+          added->emplace_back(key, mode);
+        }
         if (!known) {
           ChangeInterest(key, +1);
         }
@@ -386,6 +401,7 @@ void OpenAlgoWsHub::Publish(const WsMarketUpdate& update) {
     if (!watchers_.contains(key)) {
       return;
     }
+    latest_.insert_or_assign(key, update);
     const UnixNanos now = clock_.Now();
     bool send_ltp = true;
     Throttle& throttle = throttle_[key];

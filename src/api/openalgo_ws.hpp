@@ -118,7 +118,8 @@ class OpenAlgoWsHub : public std::enable_shared_from_this<OpenAlgoWsHub> {
   void OnOpen(const std::shared_ptr<StreamClient>& client);
   void OnMessage(const std::shared_ptr<StreamClient>& client, std::string_view text);
   void OnClose(const std::shared_ptr<StreamClient>& client);
-  std::string Subscribe(Session& session, const void* message, bool subscribe);
+  /// Applies a (un)subscribe message; `added` receives the (symbol, mode) pairs that are new for the session.
+  std::string Subscribe(Session& session, const void* message, bool subscribe, std::vector<std::pair<Key, int>>* added);
   void ChangeInterest(const Key& key, int delta);
   std::string Frame(const WsMarketUpdate& update, int mode) const;
 
@@ -132,6 +133,7 @@ class OpenAlgoWsHub : public std::enable_shared_from_this<OpenAlgoWsHub> {
   std::map<const StreamClient*, Session> sessions_;
   std::map<Key, int> watchers_;       // clients per symbol
   std::map<Key, Throttle> throttle_;  // LTP frames
+  std::map<Key, WsMarketUpdate> latest_;  // last update of each watched symbol: a new subscriber's first frame
   std::uint64_t frames_sent_ = 0;
 };
 

@@ -82,7 +82,9 @@ class OpenAlgoWsFeedTest : public ::testing::Test {
     url_ = "ws://127.0.0.1:" + std::to_string(server_->port());
   }
 
-  static json::object Next(net::WebSocketClient& ws, std::chrono::milliseconds timeout = 3000ms) {
+  // Generous: authentication runs argon2id (slow by design) and the feed re-prices chains each pass, so on a
+  // machine busy with a parallel build a reply can take seconds; a healthy run answers in milliseconds.
+  static json::object Next(net::WebSocketClient& ws, std::chrono::milliseconds timeout = 15000ms) {
     auto text = ws.Receive(timeout);
     EXPECT_TRUE(text.ok()) << text.error().ToString();
     return text.ok() ? json::parse(*text).as_object() : json::object{};
@@ -207,6 +209,33 @@ TEST_F(OpenAlgoWsFeedTest, ARealKeySubscribesAndReceivesTheMarketInEveryMode) {
   ASSERT_TRUE(ws.Send(R"({"action":"unsubscribe_all"})").ok());
   EXPECT_EQ(Str(NextReply(ws).at("type")), "unsubscribe");
   EXPECT_TRUE(server_->hub().Watched().empty());
+}
+
+TEST_F(OpenAlgoWsFeedTest, TheAnswerComesFirstAndALateSubscriberGetsTheLatestFrameAtOnce) {
+  // The clock stands still: AAPL's quote neither changes nor falls due for a refresh, so after its first frame
+  // the feed publishes nothing more. A second client must still get a frame, straight after its answer.
+  const std::string subscribe = R"({"action":"subscribe","symbols":[{"symbol":"AAPL","exchange":"US"}],"mode":2})";
+  net::WebSocketClient first;
+  ASSERT_TRUE(first.Connect(url_).ok());
+  ASSERT_TRUE(first.Send(Auth(key_)).ok());
+  Next(first);
+  ASSERT_TRUE(first.Send(subscribe).ok());
+  EXPECT_EQ(Str(Next(first).at("type")), "subscribe");  // never data ahead of the answer
+  const json::object streamed = Next(first);
+  ASSERT_EQ(Str(streamed.at("type")), "market_data");
+
+  net::WebSocketClient second;
+  ASSERT_TRUE(second.Connect(url_).ok());
+  ASSERT_TRUE(second.Send(Auth(key_)).ok());
+  Next(second);
+  ASSERT_TRUE(second.Send(subscribe).ok());
+  EXPECT_EQ(Str(Next(second).at("type")), "subscribe");
+  const json::object joined = Next(second, 2000ms);
+  ASSERT_EQ(Str(joined.at("type")), "market_data");
+  EXPECT_EQ(Str(joined.at("symbol")), "AAPL");
+  EXPECT_EQ(joined.at("mode").as_int64(), 2);
+  EXPECT_EQ(Num(joined.at("data").at("ltp")), Num(streamed.at("data").at("ltp")));
+  EXPECT_EQ(Num(joined.at("data").at("bid")), Num(streamed.at("data").at("bid")));
 }
 
 TEST_F(OpenAlgoWsFeedTest, OptionContractsStreamFromTheirChain) {
