@@ -155,6 +155,11 @@ class Macd {
 /// The arithmetic is that of four `Wilder` averages (v = α·x + (1 − α)·v after an SMA seed), with +DM and −DM
 /// kept as one pair (detail::DoublePair): they take the same steps, so one packed instruction does both, the
 /// two DI come from one packed division, and which move wins is a mask, not a branch.
+///
+/// DX is computed as 100·|+DM − −DM|/(+DM + −DM), the same quantity (TR cancels), from the averages rather than
+/// from the rounded DI: its division no longer waits for the DI one, which shortens each bar's chain by a
+/// division. It differs from the DI form by a few ulp of DX (more exact, not less), and ADX by as little
+/// (fast_path_test checks 1e-12 relative; StockCharts' sheet matches to its 7 printed decimals as before).
 class Adx {
  public:
   explicit Adx(int period = 14)
@@ -203,11 +208,12 @@ class Adx {
   }
 
  private:
-  /// Both DI from the (ready) averages, kept for PlusDi/MinusDi, and this bar's DX.
+  /// Both DI from the (ready) averages, kept for PlusDi/MinusDi, and this bar's DX from the DM averages (when
+  /// TR is 0 so are both DM, as a move never exceeds the true range, and DX is 0 either way).
   double Dx() {
     di_ = tr_ > 0.0 ? detail::DivideBy(detail::Scale(100.0, dm_), tr_) : detail::MakePair(0.0, 0.0);
-    const double plus = detail::First(di_);
-    const double minus = detail::Second(di_);
+    const double plus = detail::First(dm_);
+    const double minus = detail::Second(dm_);
     const double sum = plus + minus;
     return sum > 0.0 ? 100.0 * std::abs(plus - minus) / sum : 0.0;
   }

@@ -279,11 +279,27 @@ struct DoublePair {
   __m128d lanes;
 };
 inline DoublePair MakePair(double first, double second) { return DoublePair{_mm_set_pd(second, first)}; }
+/// The pair stored at p (16-byte aligned), for constant pairs. GCC rebuilds a known (c, c) from the scalar c
+/// with a load and an unpack, in the loop when registers are short; the empty asm hides the address, so the
+/// value stays one 16-byte load (or a memory operand) — a load instead of two floating-point operations.
+inline DoublePair LoadPair(const double* p) {
+#if defined(__GNUC__)
+  asm("" : "+r"(p));
+#endif
+  return DoublePair{_mm_load_pd(p)};
+}
 // MAXPD returns its first operand when it is greater, else the second: max_pd(b, a) = a < b ? b : a.
 inline DoublePair Max(DoublePair a, DoublePair b) { return DoublePair{_mm_max_pd(b.lanes, a.lanes)}; }
 inline DoublePair Add(DoublePair a, DoublePair b) { return DoublePair{_mm_add_pd(a.lanes, b.lanes)}; }
 inline DoublePair Scale(double k, DoublePair a) { return DoublePair{_mm_mul_pd(_mm_set1_pd(k), a.lanes)}; }
 inline DoublePair DivideBy(DoublePair a, double d) { return DoublePair{_mm_div_pd(a.lanes, _mm_set1_pd(d))}; }
+inline DoublePair Subtract(DoublePair a, DoublePair b) { return DoublePair{_mm_sub_pd(a.lanes, b.lanes)}; }
+inline DoublePair Multiply(DoublePair a, DoublePair b) { return DoublePair{_mm_mul_pd(a.lanes, b.lanes)}; }
+inline DoublePair Divide(DoublePair a, DoublePair b) { return DoublePair{_mm_div_pd(a.lanes, b.lanes)}; }
+/// Both lanes < limit (false when either is NaN).
+inline bool BothBelow(DoublePair a, double limit) {
+  return _mm_movemask_pd(_mm_cmplt_pd(a.lanes, _mm_set1_pd(limit))) == 3;
+}
 /// Lane-wise x > other && x > 0 ? x : +0.0 with other = the other lane: Wilder's directional-move rule for
 /// the pair (up, down). CMPLTPD(swapped, x) is other < x and MAXPD(x, 0) is x > 0 ? x : 0, NaN included.
 inline DoublePair LargerPositiveMove(DoublePair moves) {
@@ -298,12 +314,17 @@ struct DoublePair {
   double second;
 };
 inline DoublePair MakePair(double first, double second) { return DoublePair{first, second}; }
+inline DoublePair LoadPair(const double* p) { return DoublePair{p[0], p[1]}; }
 inline DoublePair Max(DoublePair a, DoublePair b) {
   return DoublePair{a.first < b.first ? b.first : a.first, a.second < b.second ? b.second : a.second};
 }
 inline DoublePair Add(DoublePair a, DoublePair b) { return DoublePair{a.first + b.first, a.second + b.second}; }
 inline DoublePair Scale(double k, DoublePair a) { return DoublePair{k * a.first, k * a.second}; }
 inline DoublePair DivideBy(DoublePair a, double d) { return DoublePair{a.first / d, a.second / d}; }
+inline DoublePair Subtract(DoublePair a, DoublePair b) { return DoublePair{a.first - b.first, a.second - b.second}; }
+inline DoublePair Multiply(DoublePair a, DoublePair b) { return DoublePair{a.first * b.first, a.second * b.second}; }
+inline DoublePair Divide(DoublePair a, DoublePair b) { return DoublePair{a.first / b.first, a.second / b.second}; }
+inline bool BothBelow(DoublePair a, double limit) { return a.first < limit && a.second < limit; }
 inline DoublePair LargerPositiveMove(DoublePair moves) {
   return DoublePair{moves.first > moves.second && moves.first > 0.0 ? moves.first : 0.0,
                     moves.second > moves.first && moves.second > 0.0 ? moves.second : 0.0};
@@ -328,14 +349,65 @@ inline DoublePair RatchetBands(DoublePair band, DoublePair prev, double prev_clo
 #endif
 }
 
+/// The tick rule's state after one price: the direction as a pair of lane masks (up, down), each all-ones or
+/// zero, and the volume split by it: (v, 0), (0, v) or (0, 0).
+struct TickSplit {
+  DoublePair direction;
+  DoublePair volumes;
+};
+/// A price above `prev` makes the direction (up, 0), below makes it (0, down), unchanged (or a NaN on either
+/// side) keeps `direction`. The same decisions as price > prev and price < prev with an integer direction,
+/// without leaving the vector registers (the direction is a coin flip from bar to bar, so no branch either).
+inline TickSplit TickRule(DoublePair direction, double prev, double price, double v) {
+#if defined(__SSE2__)
+  // (prev < price, price < prev) in one compare.
+  const __m128d now = _mm_cmplt_pd(_mm_set_pd(price, prev), _mm_set_pd(prev, price));
+  const __m128d changed = _mm_or_pd(now, _mm_shuffle_pd(now, now, 1));
+  const __m128d next = _mm_or_pd(now, _mm_andnot_pd(changed, direction.lanes));
+  return TickSplit{DoublePair{next}, DoublePair{_mm_and_pd(next, _mm_set1_pd(v))}};
+#else
+  const auto mask = [](bool on) { return std::bit_cast<double>(std::uint64_t{0} - static_cast<std::uint64_t>(on)); };
+  const auto on = [](double m) { return std::bit_cast<std::uint64_t>(m) != 0; };
+  const bool up = prev < price;
+  const bool down = price < prev;
+  const DoublePair next = up || down ? DoublePair{mask(up), mask(down)} : direction;
+  return TickSplit{next, DoublePair{on(next.first) ? v : 0.0, on(next.second) ? v : 0.0}};
+#endif
+}
+
 /// keep ? v : +0.0, as a mask instead of a branch (for conditions that are coin flips on market data).
 inline double KeepIf(bool keep, double v) {
   return std::bit_cast<double>(std::bit_cast<std::uint64_t>(v) & (std::uint64_t{0} - static_cast<std::uint64_t>(keep)));
 }
+/// a < b && c < d ? 1.0 : 0.0 from two compare masks ANDed with 1.0: no flags, no round trip through an integer
+/// register and back (CMPLTSD is false for NaN, as <).
+inline double OneIfBothLess(double a, double b, double c, double d) {
+#if defined(__SSE2__) && defined(__GNUC__)
+  // As asm: the intrinsics would zero the upper lane of each operand first (four more instructions).
+  double r = a;
+  double other = c;
+  asm("cmpltsd %[b], %[r]\n\tcmpltsd %[d], %[other]\n\tandpd %[other], %[r]\n\tandpd %[one], %[r]"
+      : [r] "+x"(r), [other] "+x"(other)
+      : [b] "x"(b), [d] "x"(d), [one] "x"(1.0));
+  return r;
+#elif defined(__SSE2__)
+  const __m128d first = _mm_cmplt_sd(_mm_set_sd(a), _mm_set_sd(b));
+  const __m128d second = _mm_cmplt_sd(_mm_set_sd(c), _mm_set_sd(d));
+  return _mm_cvtsd_f64(_mm_and_pd(_mm_and_pd(first, second), _mm_set_sd(1.0)));
+#else
+  return a < b && c < d ? 1.0 : 0.0;
+#endif
+}
 /// std::sqrt(v > 0 ? v : 0) as MAXSD and SQRTSD: the same bits, without the errno test std::sqrt keeps in
 /// callers built without -fno-math-errno — which also makes it pure, so repeated reads fold into one.
 inline double SqrtOfClamped(double v) {
-#if defined(__SSE2__)
+#if defined(__SSE2__) && defined(__GNUC__)
+  // The intrinsics would first zero the upper lane of v's register (one more dependent instruction per call);
+  // MAXSD and SQRTSD ignore it. Without volatile, so identical calls still fold into one.
+  double r = v;
+  asm("maxsd %1, %0\n\tsqrtsd %0, %0" : "+x"(r) : "x"(0.0));
+  return r;
+#elif defined(__SSE2__)
   const __m128d clamped = _mm_max_sd(_mm_set_sd(v), _mm_setzero_pd());
   return _mm_cvtsd_f64(_mm_sqrt_sd(clamped, clamped));
 #else

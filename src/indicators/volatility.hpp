@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <numbers>
 
+#include "indicators/log_ratio.hpp"
 #include "indicators/moving_average.hpp"
 #include "indicators/rolling.hpp"
 #include "model/bar.hpp"
@@ -136,10 +137,15 @@ class Bollinger {
     return StreamingBandsOf(window_.state(), window_.inv_period(), k_);
   }
   /// The lines of a full window from its sums: the one formula of Values() and of the batch passes.
+  /// width = offset × (2/m): the quotient depends on the mean alone, so the divider starts on it while the
+  /// square root is still running, instead of waiting for the offset (a streaming bar's chain is ~20 cycles
+  /// shorter). Two roundings instead of one: within 2^-52 relative of (2·offset)/m, at most 2 ulp
+  /// (fast_path_test checks it); StockCharts' BandWidth is printed to 4 decimals.
   static Bands BandsOf(const RollingMoments::State& st, double inv_period, double k) {
     const double m = RollingMoments::MeanOf(st, inv_period);
+    const double twice_over_mean = 2.0 / m;
     const double offset = k * std::sqrt(RollingMoments::PopulationVarianceOf(st, inv_period));
-    return Bands{m, m + offset, m - offset, (offset + offset) / m};
+    return Bands{m, m + offset, m - offset, offset * twice_over_mean};
   }
   /// BandsOf for one bar at a time: the clamped square root is detail::SqrtOfClamped (no errno test in
   /// callers built without -fno-math-errno). Same operations in the same order, so the same bits (the
@@ -147,8 +153,9 @@ class Bollinger {
   static Bands StreamingBandsOf(const RollingMoments::State& st, double inv_period, double k) {
     const double m = RollingMoments::MeanOf(st, inv_period);
     const double mean_shift = st.s1 * inv_period;
+    const double twice_over_mean = 2.0 / m;
     const double offset = k * detail::SqrtOfClamped(st.s2 * inv_period - mean_shift * mean_shift);
-    return Bands{m, m + offset, m - offset, (offset + offset) / m};
+    return Bands{m, m + offset, m - offset, offset * twice_over_mean};
   }
   double k() const { return k_; }
   double Middle() const { return Values().middle; }
@@ -231,7 +238,15 @@ class Squeeze {
     // Both tests, combined without a branch: whether the squeeze holds changes often.
     return static_cast<bool>(static_cast<int>(bb.upper < kc.upper) & static_cast<int>(bb.lower > kc.lower));
   }
-  double Value() const { return Ready() ? static_cast<double>(On()) : kNaN; }
+  /// 1 or 0 as On(), NaN during warm-up; the two tests as compare masks (see detail::OneIfBothLess).
+  double Value() const {
+    if (!Ready()) {
+      return kNaN;
+    }
+    const Bands bb = bollinger_.Values();
+    const Bands kc = keltner_.Values();
+    return detail::OneIfBothLess(bb.upper, kc.upper, kc.lower, bb.lower);
+  }
   const Bollinger& bollinger() const { return bollinger_; }
   const Keltner& keltner() const { return keltner_; }
   int WarmupBars() const { return std::max(bollinger_.WarmupBars(), keltner_.WarmupBars()); }
@@ -346,16 +361,25 @@ enum class StdDevKind : std::uint8_t { kSample, kPopulation };
 /// Close-to-close historical volatility: the standard deviation of the last n returns × √periods_per_year,
 /// as a fraction (0.20 = 20 %). Default: log returns, sample stdev (TOMIC's HV). The coach's HV is simple
 /// returns with the population stdev, times 100. Ready after n + 1 closes.
+///
+/// The log return is detail::LogRatio(close, previous close): within 2.5 ulp of the exact log of the price
+/// ratio, and off the glibc call. The sample variance is scaled by periods_per_year/(n − 1) computed once, one
+/// multiplication instead of a division and a multiplication per value: at most 2 ulp from the old form in the
+/// variance, 1 after the square root (log_ratio_test checks 2^-51 relative).
 class HistVolCloseToClose {
  public:
   HistVolCloseToClose(int period, double periods_per_year, ReturnKind returns = ReturnKind::kLog,
                       StdDevKind stdev = StdDevKind::kSample)
-      : window_(period), periods_per_year_(periods_per_year), returns_(returns), stdev_(stdev) {
+      : window_(period),
+        periods_per_year_(periods_per_year),
+        sample_scale_(period >= 2 ? periods_per_year / (period - 1) : 0.0),
+        returns_(returns),
+        stdev_(stdev) {
     TD_CHECK(periods_per_year > 0.0) << "periods_per_year must be positive";
   }
   void Update(double close) {
     if (has_prev_) [[likely]] {
-      window_.Update(returns_ == ReturnKind::kLog ? std::log(close / prev_) : close / prev_ - 1.0);
+      window_.Update(returns_ == ReturnKind::kLog ? detail::LogRatio(close, prev_) : close / prev_ - 1.0);
     }
     has_prev_ = true;
     prev_ = close;
@@ -366,8 +390,14 @@ class HistVolCloseToClose {
     if (!Ready()) {
       return kNaN;
     }
-    const double var = stdev_ == StdDevKind::kSample ? window_.SampleVariance() : window_.PopulationVariance();
-    return std::sqrt(var * periods_per_year_);
+    const RollingMoments::State& st = window_.state();
+    // Sample: (Σd² − (Σd)²/n)/(n − 1) × ppy as one product with the cached ppy/(n − 1) (a window of one has
+    // a zero scale, so a zero variance, as before); population: the clamped variance × ppy, bit for bit.
+    const double var_per_year =
+        stdev_ == StdDevKind::kSample
+            ? (st.s2 - st.s1 * st.s1 * window_.inv_period()) * sample_scale_
+            : RollingMoments::PopulationVarianceOf(st, window_.inv_period()) * periods_per_year_;
+    return detail::SqrtOfClamped(var_per_year);
   }
   int WarmupBars() const { return window_.period() + 1; }
   void Reset() {
@@ -378,6 +408,7 @@ class HistVolCloseToClose {
  private:
   RollingMoments window_;
   double periods_per_year_;
+  double sample_scale_;  // periods_per_year / (period − 1), 0 for a window of one
   ReturnKind returns_;
   StdDevKind stdev_;
   bool has_prev_ = false;
@@ -388,11 +419,12 @@ class HistVolCloseToClose {
 /// √periods_per_year. Ready after n bars.
 class HistVolParkinson {
  public:
-  HistVolParkinson(int period, double periods_per_year) : window_(period), periods_per_year_(periods_per_year) {
+  HistVolParkinson(int period, double periods_per_year)
+      : window_(period), scale_(kInvFourLn2 * periods_per_year) {
     TD_CHECK(periods_per_year > 0.0) << "periods_per_year must be positive";
   }
   void Update(double high, double low) {
-    const double hl = std::log(high / low);
+    const double hl = detail::LogRatio(high, low);
     window_.Update(hl * hl);
   }
   void Update(const Bar& bar) { Update(bar.high.AsDouble(), bar.low.AsDouble()); }
@@ -401,8 +433,8 @@ class HistVolParkinson {
     if (!Ready()) {
       return kNaN;
     }
-    const double var = window_.Mean() * kInvFourLn2;
-    return std::sqrt((var > 0.0 ? var : 0.0) * periods_per_year_);
+    // mean × (ppy/(4 ln 2)) with the product of the constants made once: one rounding fewer per value.
+    return detail::SqrtOfClamped(window_.Mean() * scale_);  // clamps a negative or NaN product to 0, as before
   }
   int WarmupBars() const { return window_.period(); }
   void Reset() { window_.Reset(); }
@@ -410,7 +442,7 @@ class HistVolParkinson {
  private:
   static constexpr double kInvFourLn2 = 1.0 / (4.0 * std::numbers::ln2);
   RollingMoments window_;
-  double periods_per_year_;
+  double scale_;  // periods_per_year / (4 ln 2)
 };
 
 /// Garman–Klass (1980) OHLC volatility: σ² = mean over n bars of ½·ln(H/L)² − (2 ln 2 − 1)·ln(C/O)²,
@@ -421,9 +453,11 @@ class HistVolGarmanKlass {
     TD_CHECK(periods_per_year > 0.0) << "periods_per_year must be positive";
   }
   void Update(double open, double high, double low, double close) {
-    const double hl = std::log(high / low);
-    const double co = std::log(close / open);
-    window_.Update(0.5 * hl * hl - kCloseWeight * co * co);
+    // Both logs in one packed division and series (the same bits as two scalar LogRatio calls), both squares
+    // and weights in two packed products: ½·(hl·hl) − (2 ln 2 − 1)·(co·co).
+    const detail::DoublePair logs = detail::LogRatio(detail::MakePair(high, close), detail::MakePair(low, open));
+    const detail::DoublePair terms = detail::Multiply(detail::Multiply(logs, logs), detail::LoadPair(kWeights));
+    window_.Update(detail::First(terms) - detail::Second(terms));
   }
   void Update(const Bar& bar) {
     Update(bar.open.AsDouble(), bar.high.AsDouble(), bar.low.AsDouble(), bar.close.AsDouble());
@@ -434,13 +468,14 @@ class HistVolGarmanKlass {
       return kNaN;
     }
     const double var = window_.Mean();
-    return std::sqrt((var > 0.0 ? var : 0.0) * periods_per_year_);
+    return detail::SqrtOfClamped(var * periods_per_year_);  // clamps a negative or NaN product to 0, as before
   }
   int WarmupBars() const { return window_.period(); }
   void Reset() { window_.Reset(); }
 
  private:
   static constexpr double kCloseWeight = 2.0 * std::numbers::ln2 - 1.0;
+  alignas(16) static constexpr double kWeights[2] = {0.5, kCloseWeight};
   RollingMoments window_;
   double periods_per_year_;
 };

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -97,9 +99,10 @@ TEST(FastPath, DoublingWindowsEqualRollingMaxAndMin) {
   });
 }
 
-/// The textbook ADX: four Wilder averages and branches.
+/// The textbook ADX: four Wilder averages and branches. DX from the DM averages (as Adx), or with dx_from_di
+/// from the rounded DI (the form before; the two agree to a few ulp).
 struct ReferenceAdx {
-  explicit ReferenceAdx(int n) : tr(n), plus(n), minus(n), adx(n) {}
+  explicit ReferenceAdx(int n, bool from_di = false) : tr(n), plus(n), minus(n), adx(n), dx_from_di(from_di) {}
   void Update(double h, double l, double c) {
     if (has_prev) {
       const double t = std::max(h - l, std::max(std::abs(h - pc), std::abs(l - pc)));
@@ -112,8 +115,10 @@ struct ReferenceAdx {
         const double atr = tr.Value();
         pdi = atr > 0.0 ? 100.0 * plus.Value() / atr : 0.0;
         mdi = atr > 0.0 ? 100.0 * minus.Value() / atr : 0.0;
-        const double sum = pdi + mdi;
-        adx.Update(sum > 0.0 ? 100.0 * std::abs(pdi - mdi) / sum : 0.0);
+        const double p = dx_from_di ? pdi : plus.Value();
+        const double m = dx_from_di ? mdi : minus.Value();
+        const double sum = p + m;
+        adx.Update(sum > 0.0 ? 100.0 * std::abs(p - m) / sum : 0.0);
       }
     }
     has_prev = true;
@@ -122,6 +127,7 @@ struct ReferenceAdx {
     pc = c;
   }
   Wilder tr, plus, minus, adx;
+  bool dx_from_di;
   bool has_prev = false;
   double ph = 0, pl = 0, pc = 0, pdi = 0, mdi = 0;
 };
@@ -146,6 +152,29 @@ TEST(FastPath, AdxEqualsTextbookForm) {
       for (int k = 0; k < 3; ++k) {
         EXPECT_EQ(FirstDifference(got[k], want[k]), -1) << what << " period " << period << " line " << k;
       }
+    }
+  });
+}
+
+TEST(FastPath, AdxWithinAFewUlpOfDxFromRoundedDi) {
+  ForEachSeries([](const MinuteBars& b, const char* what) {
+    for (const int period : {3, 14}) {
+      Adx adx(period);
+      ReferenceAdx from_di(period, true);
+      double worst = 0.0;
+      long compared = 0;
+      for (std::size_t i = 0; i < b.size(); ++i) {
+        adx.Update(b.high[i], b.low[i], b.close[i]);
+        from_di.Update(b.high[i], b.low[i], b.close[i]);
+        ASSERT_EQ(adx.Ready(), from_di.adx.Ready());
+        if (adx.Ready() && from_di.adx.Value() > 0.0) {
+          worst = std::max(worst, std::abs(adx.Value() - from_di.adx.Value()) / from_di.adx.Value());
+          ++compared;
+        }
+      }
+      EXPECT_GT(compared, 10000) << what;
+      EXPECT_LE(worst, 1e-12) << what << " period " << period;
+      std::printf("ADX(%d, %s) vs DX from rounded DI: worst %.3g relative\n", period, what, worst);
     }
   });
 }
@@ -336,6 +365,153 @@ TEST(FastPath, VwapBandsEqualValuePlusKSigma) {
     }
     for (int k = 0; k < 2; ++k) {
       EXPECT_EQ(FirstDifference(got[k], want[k]), -1) << what << " band " << k;
+    }
+  });
+}
+
+// The asm helpers against the plain expressions they replace, on ordinary values, signed zeros, infinities and
+// NaN on every side.
+TEST(FastPath, MaskAndSqrtHelpersEqualPlainForms) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const std::vector<double> v = {-2.5, -0.0, 0.0, 1e-310, 1.0, 2.0, 1e300, inf, -inf, std::nan("")};
+  for (const double a : v) {
+    EXPECT_TRUE(testing::SameBits(detail::SqrtOfClamped(a), std::sqrt(a > 0.0 ? a : 0.0))) << a;
+    for (const double b : v) {
+      for (const double c : v) {
+        for (const double d : v) {
+          ASSERT_EQ(detail::OneIfBothLess(a, b, c, d), a < b && c < d ? 1.0 : 0.0) << a << " " << b << " " << c
+                                                                                  << " " << d;
+        }
+      }
+    }
+  }
+}
+
+TEST(FastPath, SqueezeValueEqualsOn) {
+  ForEachSeries([](const MinuteBars& b, const char* what) {
+    Squeeze squeeze;
+    long on = 0;
+    long off = 0;
+    for (std::size_t i = 0; i < b.size(); ++i) {
+      squeeze.Update(b.high[i], b.low[i], b.close[i]);
+      if (!squeeze.Ready()) {
+        ASSERT_TRUE(std::isnan(squeeze.Value()));
+        continue;
+      }
+      ASSERT_EQ(squeeze.Value(), squeeze.On() ? 1.0 : 0.0) << what << " bar " << i;
+      on += squeeze.On() ? 1 : 0;
+      off += squeeze.On() ? 0 : 1;
+    }
+    EXPECT_GT(on, 100) << what;  // both states occur
+    EXPECT_GT(off, 100) << what;
+  });
+}
+
+/// The textbook volume flow: an integer tick direction, branches, and two RollingSum windows.
+struct ReferenceVolumeFlow {
+  explicit ReferenceVolumeFlow(int n) : up(n), down(n) {}
+  void Update(double price, double volume) {
+    if (has_prev) {
+      if (price > prev) {
+        direction = 1;
+      } else if (price < prev) {
+        direction = -1;
+      }
+    }
+    has_prev = true;
+    prev = price;
+    up.Update(direction > 0 ? volume : 0.0);
+    down.Update(direction < 0 ? volume : 0.0);
+  }
+  double Ratio() const {
+    if (!up.Full() || !(up.Sum() + down.Sum() > 0.0)) {
+      return kNaN;
+    }
+    return down.Sum() > 0.0 ? up.Sum() / down.Sum() : std::numeric_limits<double>::infinity();
+  }
+  double Imbalance() const {
+    const double u = up.Sum();
+    const double d = down.Sum();
+    return up.Full() && u + d > 0.0 ? (u - d) / (u + d) : kNaN;
+  }
+  RollingSum up, down;
+  bool has_prev = false;
+  int direction = 0;
+  double prev = 0.0;
+};
+
+TEST(FastPath, VolumeFlowEqualsTwoRollingSums) {
+  ForEachSeries([](const MinuteBars& b, const char* what) {
+    for (const int period : {1, 7, 50}) {
+      VolumeFlow flow(period);
+      ReferenceVolumeFlow ref(period);
+      std::vector<double> got[4];
+      std::vector<double> want[4];
+      for (int pass = 0; pass < 2; ++pass) {  // the second pass after Reset() must start afresh
+        for (std::size_t i = 0; i < b.size(); ++i) {
+          flow.Update(b.close[i], b.volume[i]);
+          ref.Update(b.close[i], b.volume[i]);
+          got[0].push_back(flow.Ratio());
+          got[1].push_back(flow.Imbalance());
+          got[2].push_back(flow.UpVolume());
+          got[3].push_back(flow.DownVolume());
+          want[0].push_back(ref.Ratio());
+          want[1].push_back(ref.Imbalance());
+          want[2].push_back(ref.up.Full() ? ref.up.Sum() : kNaN);
+          want[3].push_back(ref.down.Full() ? ref.down.Sum() : kNaN);
+        }
+        flow.Reset();
+        ref = ReferenceVolumeFlow(period);
+      }
+      for (int k = 0; k < 4; ++k) {
+        EXPECT_EQ(FirstDifference(got[k], want[k]), -1) << what << " period " << period << " line " << k;
+      }
+    }
+  });
+  // An unchanged or NaN price keeps the direction; the first update is unclassified.
+  VolumeFlow flow(2);
+  flow.Update(10.0, 5.0);
+  flow.Update(std::nan(""), 3.0);
+  EXPECT_EQ(flow.UpVolume(), 0.0);
+  EXPECT_EQ(flow.DownVolume(), 0.0);
+  flow.Update(11.0, 2.0);  // against a NaN: unclassified
+  flow.Update(12.0, 4.0);  // up
+  flow.Update(12.0, 1.0);  // unchanged: still up
+  EXPECT_EQ(flow.UpVolume(), 5.0);
+  flow.Update(11.5, 7.0);  // down
+  EXPECT_EQ(flow.UpVolume(), 1.0);
+  EXPECT_EQ(flow.DownVolume(), 7.0);
+}
+
+// Bollinger's width is offset × (2/m) (the reciprocal starts before the square root ends); against the
+// correctly rounded (2·offset)/m it may differ by the one extra rounding: two roundings against one, at most
+// 1.5·2^-52 relative in theory (2^-52 seen), so at most 2 ulp.
+TEST(FastPath, BollingerWidthWithinTwoUlpOfTheQuotient) {
+  ForEachSeries([](const MinuteBars& b, const char* what) {
+    for (const double k : {2.0, 2.5}) {
+      Bollinger bb(20, k);
+      double worst = 0.0;
+      long differing = 0;
+      long compared = 0;
+      for (std::size_t i = 0; i < b.size(); ++i) {
+        bb.Update(b.close[i]);
+        if (!bb.Ready()) {
+          continue;
+        }
+        const Bands lines = bb.Values();
+        const double offset = k * bb.StdDev();
+        const double want = (offset + offset) / lines.middle;
+        ASSERT_EQ(lines.upper, lines.middle + offset) << what << " bar " << i;
+        ++compared;
+        if (lines.width != want) {
+          ++differing;
+          worst = std::max(worst, std::abs(lines.width - want) / want);
+        }
+      }
+      EXPECT_LE(worst, 1.5 * std::ldexp(1.0, -52)) << what << " k " << k;
+      EXPECT_GT(compared, 10000) << what;
+      std::printf("Bollinger width (%s, k %.1f): %ld of %ld differ from (2·offset)/m, worst %.3g relative\n", what,
+                  k, differing, compared, worst);
     }
   });
 }
