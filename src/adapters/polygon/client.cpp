@@ -4,8 +4,6 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
-#include <optional>
-#include <thread>
 
 #include "core/clock.hpp"
 
@@ -13,22 +11,12 @@ namespace td::adapters::polygon {
 
 namespace {
 
-using std::chrono::milliseconds;
-
 UnixNanos WallNow() { return LiveClock().Now(); }
-
-double SteadySeconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 }  // namespace
 
 PolygonDataClient::PolygonDataClient(PolygonConfig config)
-    : config_(std::move(config)),
-      bucket_(config_.rate_per_second, config_.burst),
-      backoff_(config_.retry_base, config_.max_retry_wait) {
-  status_.source = "polygon";
-}
+    : config_(std::move(config)), source_("polygon", PacingOf(config_)) {}
 
 data::DataCapabilities PolygonDataClient::capabilities() const {
   data::DataCapabilities caps;
@@ -38,82 +26,21 @@ data::DataCapabilities PolygonDataClient::capabilities() const {
 
 Status PolygonDataClient::Connect(data::MarketEventSink& sink) {
   TD_TRY(config_.Validate());
-  {
-    std::lock_guard lock(mutex_);
-    sink_ = &sink;
-    status_.connected = true;
-  }
-  Publish();
+  source_.Connect(sink);
   return {};
 }
 
-void PolygonDataClient::Disconnect() {
-  {
-    std::lock_guard lock(mutex_);
-    if (sink_ == nullptr) {
-      return;
-    }
-    status_.connected = false;
-  }
-  Publish();
-  std::lock_guard lock(mutex_);
-  sink_ = nullptr;
-}
+void PolygonDataClient::Disconnect() { source_.Disconnect(); }
 
 Status PolygonDataClient::Subscribe(const data::Subscription& subscription) {
-  return Error::Unprocessable("polygon serves history only; no stream for " + subscription.instrument.value(), "kind");
+  return source_.RefuseSubscribe(subscription, "serves history only");
 }
 
 Status PolygonDataClient::Unsubscribe(const data::Subscription& subscription) {
-  return Error::NotFound("polygon has no subscriptions (" + subscription.instrument.value() + ")", "instrument");
+  return source_.RefuseUnsubscribe(subscription);
 }
 
-data::FeedStatus PolygonDataClient::status() const {
-  std::lock_guard lock(mutex_);
-  data::FeedStatus copy = status_;
-  copy.ts_event = WallNow();
-  return copy;
-}
-
-void PolygonDataClient::Publish() {
-  data::MarketEventSink* sink = nullptr;
-  data::FeedStatus copy;
-  {
-    std::lock_guard lock(mutex_);
-    status_.ts_event = WallNow();
-    sink = sink_;
-    copy = status_;
-  }
-  if (sink != nullptr) {
-    sink->OnEvent(data::MarketEvent(std::move(copy)));
-  }
-}
-
-Result<net::HttpResponse> PolygonDataClient::Get(const std::string& url) {
-  std::lock_guard http_lock(http_mutex_);
-  net::HttpRequest request;
-  request.url = url;
-  request.headers = {{"Authorization", "Bearer " + config_.api_key}, {"Accept", "application/json"}};
-  request.timeout = config_.http_timeout;
-  for (int attempt = 0;; ++attempt) {
-    while (!bucket_.TryTake(SteadySeconds())) {
-      std::this_thread::sleep_for(std::chrono::duration<double>(std::max(0.001, bucket_.WaitSeconds(SteadySeconds()))));
-    }
-    auto response = http_.Send(request);
-    if (!response.ok() || response->status != 429 || attempt >= config_.max_rate_limit_retries) {
-      if (response.ok() && response->status == 200) {
-        backoff_.Reset();
-      }
-      return response;
-    }
-    const milliseconds wait = net::ParseRetryAfter(response->Header("Retry-After")).value_or(backoff_.Next());
-    if (wait > config_.max_retry_wait) {
-      return response;
-    }
-    logger_.Warn("polygon rate limited; waiting", {{"wait_ms", wait.count()}, {"attempt", attempt + 1}});
-    std::this_thread::sleep_for(wait);
-  }
-}
+data::FeedStatus PolygonDataClient::status() const { return source_.status(); }
 
 Result<std::vector<Bar>> PolygonDataClient::RequestBars(const InstrumentId& instrument, BarSpec spec, UnixNanos from,
                                                         UnixNanos to) {
@@ -133,14 +60,7 @@ Result<std::vector<Bar>> PolygonDataClient::RequestBars(const InstrumentId& inst
                     AggregatesPath(*ticker, spec, from.millis(), (to - std::chrono::milliseconds(1)).millis(),
                                    config_.adjusted, config_.page_limit);
   std::vector<Bar> bars;
-  auto fail = [&](Error error) -> Error {
-    {
-      std::lock_guard lock(mutex_);
-      status_.last_error = error.ToString();
-    }
-    Publish();
-    return error;
-  };
+  auto fail = [&](Error error) -> Error { return source_.Fail(std::move(error)); };
   for (int page_number = 0; !url.empty(); ++page_number) {
     if (page_number >= config_.max_pages) {
       return fail(Error::Unprocessable("more than " + std::to_string(config_.max_pages) + " pages for " +
@@ -149,7 +69,7 @@ Result<std::vector<Bar>> PolygonDataClient::RequestBars(const InstrumentId& inst
     if (!url.starts_with(config_.base_url + "/")) {
       return fail(Error{ErrorCode::kPermissionDenied, "refusing next_url outside " + config_.base_url, "next_url"});
     }
-    auto response = Get(url);
+    auto response = source_.Get(url, {{"Authorization", "Bearer " + config_.api_key}, {"Accept", "application/json"}});
     if (!response.ok()) {
       return fail(response.error());
     }
@@ -158,23 +78,12 @@ Result<std::vector<Bar>> PolygonDataClient::RequestBars(const InstrumentId& inst
     }
     auto page = ParseAggregates(response->body, options, WallNow());
     if (!page.ok()) {
-      {
-        std::lock_guard lock(mutex_);
-        ++status_.rejects;
-      }
+      source_.Count(false, 0, "");
       return fail(page.error());
     }
-    {
-      std::lock_guard lock(mutex_);
-      ++status_.messages;
-      status_.last_message = WallNow();
-      status_.rejects += page->rejected;
-      if (page->rejected > 0) {
-        status_.last_error = "rows rejected: " + page->first_reject;
-      }
-    }
+    source_.Count(true, page->rejected, page->rejected > 0 ? "rows rejected: " + page->first_reject : "");
     if (page->rejected > 0) {
-      logger_.Warn("polygon rows rejected", {{"instrument", instrument.value()},
+      source_.logger().Warn("polygon rows rejected", {{"instrument", instrument.value()},
                                              {"rejected", page->rejected},
                                              {"first", page->first_reject}});
     }
@@ -194,7 +103,7 @@ Result<std::vector<Bar>> PolygonDataClient::RequestBars(const InstrumentId& inst
       out.push_back(bar);
     }
   }
-  Publish();
+  source_.Publish();
   return out;
 }
 

@@ -1,17 +1,14 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "adapters/polygon/config.hpp"
 #include "adapters/polygon/parse.hpp"
-#include "core/log.hpp"
+#include "adapters/rest_source/rest_source.hpp"
 #include "data/data_client.hpp"
-#include "net/backoff.hpp"
-#include "net/http_client.hpp"
 
 namespace td::adapters::polygon {
 
@@ -40,18 +37,8 @@ class PolygonDataClient final : public data::DataClient {
   data::FeedStatus status() const;
 
  private:
-  Result<net::HttpResponse> Get(const std::string& url);
-  void Publish();
-
   PolygonConfig config_;
-  Logger logger_{"polygon"};
-  mutable std::mutex mutex_;
-  data::MarketEventSink* sink_ = nullptr;
-  data::FeedStatus status_;
-  std::mutex http_mutex_;
-  net::HttpClient http_;
-  net::TokenBucket bucket_;
-  net::Backoff backoff_;
+  RestSource source_;
 };
 
 }  // namespace td::adapters::polygon

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
-#include <thread>
 
 #include "core/clock.hpp"
 
@@ -12,25 +11,14 @@ namespace td::adapters::tradier {
 
 namespace {
 
-using std::chrono::milliseconds;
-
 constexpr std::size_t kMaxQuoteSymbols = 100;
 
 UnixNanos WallNow() { return LiveClock().Now(); }
 
-double SteadySeconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
 }  // namespace
 
 TradierDataClient::TradierDataClient(TradierConfig config)
-    : config_(std::move(config)),
-      sandbox_(config_.IsSandbox()),
-      bucket_(config_.rate_per_second, config_.burst),
-      backoff_(config_.retry_base, config_.max_retry_wait) {
-  status_.source = "tradier";
-}
+    : config_(std::move(config)), sandbox_(config_.IsSandbox()), source_("tradier", PacingOf(config_)) {}
 
 data::DataCapabilities TradierDataClient::capabilities() const {
   data::DataCapabilities caps;
@@ -40,37 +28,21 @@ data::DataCapabilities TradierDataClient::capabilities() const {
 
 Status TradierDataClient::Connect(data::MarketEventSink& sink) {
   TD_TRY(config_.Validate());
-  {
-    std::lock_guard lock(mutex_);
-    sink_ = &sink;
-    status_.connected = true;
-  }
+  source_.Connect(sink);
   if (sandbox_) {
     NoticeOnce("delayed", "tradier sandbox: market data is delayed (15 minutes) and quotes may be unavailable");
   }
-  Publish();
   return {};
 }
 
-void TradierDataClient::Disconnect() {
-  {
-    std::lock_guard lock(mutex_);
-    if (sink_ == nullptr) {
-      return;
-    }
-    status_.connected = false;
-  }
-  Publish();
-  std::lock_guard lock(mutex_);
-  sink_ = nullptr;
-}
+void TradierDataClient::Disconnect() { source_.Disconnect(); }
 
 Status TradierDataClient::Subscribe(const data::Subscription& subscription) {
-  return Error::Unprocessable("tradier answers requests only; no stream for " + subscription.instrument.value(), "kind");
+  return source_.RefuseSubscribe(subscription, "answers requests only");
 }
 
 Status TradierDataClient::Unsubscribe(const data::Subscription& subscription) {
-  return Error::NotFound("tradier has no subscriptions (" + subscription.instrument.value() + ")", "instrument");
+  return source_.RefuseUnsubscribe(subscription);
 }
 
 Result<std::vector<Bar>> TradierDataClient::RequestBars(const InstrumentId& instrument, BarSpec, UnixNanos, UnixNanos) {
@@ -78,54 +50,21 @@ Result<std::vector<Bar>> TradierDataClient::RequestBars(const InstrumentId& inst
 }
 
 std::vector<std::string> TradierDataClient::notices() const {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(notices_mutex_);
   return notices_;
 }
 
-data::FeedStatus TradierDataClient::status() const {
-  std::lock_guard lock(mutex_);
-  data::FeedStatus copy = status_;
-  copy.ts_event = WallNow();
-  return copy;
-}
+data::FeedStatus TradierDataClient::status() const { return source_.status(); }
 
 void TradierDataClient::NoticeOnce(const std::string& key, const std::string& text) {
   {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(notices_mutex_);
     if (!noticed_.insert(key).second) {
       return;
     }
     notices_.push_back(text);
   }
-  logger_.Info(text, {{"base_url", config_.base_url}});
-}
-
-void TradierDataClient::Count(bool ok, std::size_t rejected, const std::string& error) {
-  std::lock_guard lock(mutex_);
-  if (ok) {
-    ++status_.messages;
-    status_.last_message = WallNow();
-  } else {
-    ++status_.rejects;
-  }
-  status_.rejects += rejected;
-  if (!error.empty()) {
-    status_.last_error = error;
-  }
-}
-
-void TradierDataClient::Publish() {
-  data::MarketEventSink* sink = nullptr;
-  data::FeedStatus copy;
-  {
-    std::lock_guard lock(mutex_);
-    status_.ts_event = WallNow();
-    sink = sink_;
-    copy = status_;
-  }
-  if (sink != nullptr) {
-    sink->OnEvent(data::MarketEvent(std::move(copy)));
-  }
+  source_.logger().Info(text, {{"base_url", config_.base_url}});
 }
 
 Result<net::HttpResponse> TradierDataClient::Get(const std::string& path_and_query) {
@@ -133,29 +72,8 @@ Result<net::HttpResponse> TradierDataClient::Get(const std::string& path_and_que
   if (sandbox_) {
     NoticeOnce("delayed", "tradier sandbox: market data is delayed (15 minutes) and quotes may be unavailable");
   }
-  std::lock_guard http_lock(http_mutex_);
-  net::HttpRequest request;
-  request.url = config_.base_url + path_and_query;
-  request.headers = {{"Authorization", "Bearer " + config_.token}, {"Accept", "application/json"}};
-  request.timeout = config_.http_timeout;
-  for (int attempt = 0;; ++attempt) {
-    while (!bucket_.TryTake(SteadySeconds())) {
-      std::this_thread::sleep_for(std::chrono::duration<double>(std::max(0.001, bucket_.WaitSeconds(SteadySeconds()))));
-    }
-    auto response = http_.Send(request);
-    if (!response.ok() || response->status != 429 || attempt >= config_.max_rate_limit_retries) {
-      if (response.ok() && response->status == 200) {
-        backoff_.Reset();
-      }
-      return response;
-    }
-    const milliseconds wait = net::ParseRetryAfter(response->Header("Retry-After")).value_or(backoff_.Next());
-    if (wait > config_.max_retry_wait) {
-      return response;
-    }
-    logger_.Warn("tradier rate limited; waiting", {{"wait_ms", wait.count()}, {"attempt", attempt + 1}});
-    std::this_thread::sleep_for(wait);
-  }
+  return source_.Get(config_.base_url + path_and_query,
+                     {{"Authorization", "Bearer " + config_.token}, {"Accept", "application/json"}});
 }
 
 Result<std::vector<CivilDate>> TradierDataClient::RequestExpirations(const InstrumentId& underlying) {
@@ -169,11 +87,11 @@ Result<std::vector<CivilDate>> TradierDataClient::RequestExpirations(const Instr
   }
   if (response->status != 200) {
     Error error = ErrorFromResponse(response->status, response->body);
-    Count(true, 0, error.message);
+    source_.Count(true, 0, error.message);
     return error;
   }
   auto dates = ParseExpirations(response->body);
-  Count(dates.ok(), 0, dates.ok() ? std::string() : "expirations: " + dates.error().ToString());
+  source_.Count(dates.ok(), 0, dates.ok() ? std::string() : "expirations: " + dates.error().ToString());
   return dates;
 }
 
@@ -199,15 +117,15 @@ Result<QuotesParse> TradierDataClient::RequestQuotes(const std::vector<Instrumen
       NoticeOnce("quotes", "tradier sandbox: quotes unavailable; chains carry no underlying price");
       return Error{ErrorCode::kUnavailable, "sandbox quotes unavailable", {}};
     }
-    Count(true, 0, error.message);
+    source_.Count(true, 0, error.message);
     return error;
   }
   auto quotes = ParseQuotes(response->body, ParseOptions{config_.price_precision, config_.volume_precision}, WallNow());
   if (!quotes.ok()) {
-    Count(false, 0, "quotes: " + quotes.error().ToString());
+    source_.Count(false, 0, "quotes: " + quotes.error().ToString());
     return quotes.error();
   }
-  Count(true, quotes->rejected, quotes->rejected > 0 ? "quotes rejected: " + quotes->first_reject : std::string());
+  source_.Count(true, quotes->rejected, quotes->rejected > 0 ? "quotes rejected: " + quotes->first_reject : std::string());
   return quotes;
 }
 
@@ -250,17 +168,17 @@ Result<OptionChain> TradierDataClient::RequestChain(const InstrumentId& underlyi
     }
     if (response->status != 200) {
       Error error = ErrorFromResponse(response->status, response->body);
-      Count(true, 0, error.message);
+      source_.Count(true, 0, error.message);
       return error;
     }
     auto chain = ParseChain(response->body, underlying, spot, options, WallNow());
     if (!chain.ok()) {
-      Count(false, 0, "chain: " + chain.error().ToString());
+      source_.Count(false, 0, "chain: " + chain.error().ToString());
       return chain.error();
     }
-    Count(true, chain->rejected, chain->rejected > 0 ? "chain rows rejected: " + chain->first_reject : std::string());
+    source_.Count(true, chain->rejected, chain->rejected > 0 ? "chain rows rejected: " + chain->first_reject : std::string());
     if (chain->rejected > 0) {
-      logger_.Warn("tradier chain rows rejected", {{"underlying", underlying.value()},
+      source_.logger().Warn("tradier chain rows rejected", {{"underlying", underlying.value()},
                                                     {"rejected", chain->rejected},
                                                     {"first", chain->first_reject}});
     }

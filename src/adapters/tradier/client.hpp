@@ -8,12 +8,10 @@
 #include <string_view>
 #include <vector>
 
+#include "adapters/rest_source/rest_source.hpp"
 #include "adapters/tradier/config.hpp"
 #include "adapters/tradier/parse.hpp"
-#include "core/log.hpp"
 #include "data/data_client.hpp"
-#include "net/backoff.hpp"
-#include "net/http_client.hpp"
 
 namespace td::adapters::tradier {
 
@@ -52,21 +50,13 @@ class TradierDataClient final : public data::DataClient {
  private:
   Result<net::HttpResponse> Get(const std::string& path_and_query);
   void NoticeOnce(const std::string& key, const std::string& text);
-  void Count(bool ok, std::size_t rejected, const std::string& error);
-  void Publish();
 
   TradierConfig config_;
   bool sandbox_ = false;
-  Logger logger_{"tradier"};
-  mutable std::mutex mutex_;
-  data::MarketEventSink* sink_ = nullptr;
-  data::FeedStatus status_;
+  RestSource source_;
+  mutable std::mutex notices_mutex_;
   std::set<std::string> noticed_;
   std::vector<std::string> notices_;
-  std::mutex http_mutex_;
-  net::HttpClient http_;
-  net::TokenBucket bucket_;
-  net::Backoff backoff_;
 };
 
 }  // namespace td::adapters::tradier

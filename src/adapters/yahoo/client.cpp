@@ -5,7 +5,6 @@
 #include <charconv>
 #include <chrono>
 #include <optional>
-#include <thread>
 
 #include "core/clock.hpp"
 
@@ -13,23 +12,13 @@ namespace td::adapters::yahoo {
 
 namespace {
 
-using std::chrono::milliseconds;
-
 UnixNanos WallNow() { return LiveClock().Now(); }
-
-double SteadySeconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 }  // namespace
 
 YahooDataClient::YahooDataClient(YahooConfig config)
     : config_(std::move(config)),
-      http_(std::make_unique<net::HttpClient>(net::HttpClientOptions{config_.user_agent, 64 * 1024 * 1024, true})),
-      bucket_(config_.rate_per_second, config_.burst),
-      backoff_(config_.retry_base, config_.max_retry_wait) {
-  status_.source = "yahoo";
-}
+      source_("yahoo", PacingOf(config_), net::HttpClientOptions{config_.user_agent, 64 * 1024 * 1024, true}) {}
 
 data::DataCapabilities YahooDataClient::capabilities() const {
   data::DataCapabilities caps;
@@ -39,82 +28,21 @@ data::DataCapabilities YahooDataClient::capabilities() const {
 
 Status YahooDataClient::Connect(data::MarketEventSink& sink) {
   TD_TRY(config_.Validate());
-  {
-    std::lock_guard lock(mutex_);
-    sink_ = &sink;
-    status_.connected = true;
-  }
-  Publish();
+  source_.Connect(sink);
   return {};
 }
 
-void YahooDataClient::Disconnect() {
-  {
-    std::lock_guard lock(mutex_);
-    if (sink_ == nullptr) {
-      return;
-    }
-    status_.connected = false;
-  }
-  Publish();
-  std::lock_guard lock(mutex_);
-  sink_ = nullptr;
-}
+void YahooDataClient::Disconnect() { source_.Disconnect(); }
 
 Status YahooDataClient::Subscribe(const data::Subscription& subscription) {
-  return Error::Unprocessable("yahoo serves history only; no stream for " + subscription.instrument.value(), "kind");
+  return source_.RefuseSubscribe(subscription, "serves history only");
 }
 
 Status YahooDataClient::Unsubscribe(const data::Subscription& subscription) {
-  return Error::NotFound("yahoo has no subscriptions (" + subscription.instrument.value() + ")", "instrument");
+  return source_.RefuseUnsubscribe(subscription);
 }
 
-data::FeedStatus YahooDataClient::status() const {
-  std::lock_guard lock(mutex_);
-  data::FeedStatus copy = status_;
-  copy.ts_event = WallNow();
-  return copy;
-}
-
-void YahooDataClient::Publish() {
-  data::MarketEventSink* sink = nullptr;
-  data::FeedStatus copy;
-  {
-    std::lock_guard lock(mutex_);
-    status_.ts_event = WallNow();
-    sink = sink_;
-    copy = status_;
-  }
-  if (sink != nullptr) {
-    sink->OnEvent(data::MarketEvent(std::move(copy)));
-  }
-}
-
-Result<net::HttpResponse> YahooDataClient::Get(const std::string& url) {
-  std::lock_guard http_lock(http_mutex_);
-  net::HttpRequest request;
-  request.url = url;
-  request.headers = {{"Accept", "application/json"}};
-  request.timeout = config_.http_timeout;
-  for (int attempt = 0;; ++attempt) {
-    while (!bucket_.TryTake(SteadySeconds())) {
-      std::this_thread::sleep_for(std::chrono::duration<double>(std::max(0.001, bucket_.WaitSeconds(SteadySeconds()))));
-    }
-    auto response = http_->Send(request);
-    if (!response.ok() || response->status != 429 || attempt >= config_.max_rate_limit_retries) {
-      if (response.ok() && response->status == 200) {
-        backoff_.Reset();
-      }
-      return response;
-    }
-    const milliseconds wait = net::ParseRetryAfter(response->Header("Retry-After")).value_or(backoff_.Next());
-    if (wait > config_.max_retry_wait) {
-      return response;
-    }
-    logger_.Warn("yahoo rate limited; waiting", {{"wait_ms", wait.count()}, {"attempt", attempt + 1}});
-    std::this_thread::sleep_for(wait);
-  }
-}
+data::FeedStatus YahooDataClient::status() const { return source_.status(); }
 
 Result<std::vector<Bar>> YahooDataClient::RequestBars(const InstrumentId& instrument, BarSpec spec, UnixNanos from,
                                                       UnixNanos to) {
@@ -130,16 +58,11 @@ Result<std::vector<Bar>> YahooDataClient::RequestBars(const InstrumentId& instru
   if (to <= from) {
     return std::vector<Bar>{};
   }
-  auto fail = [&](Error error) -> Error {
-    {
-      std::lock_guard lock(mutex_);
-      status_.last_error = error.ToString();
-    }
-    Publish();
-    return error;
-  };
+  auto fail = [&](Error error) -> Error { return source_.Fail(std::move(error)); };
   const std::int64_t period2 = (to.nanos() + 999'999'999) / 1'000'000'000;
-  auto response = Get(config_.base_url + ChartPath(*symbol, from.seconds(), period2, *interval, config_.include_pre_post));
+  auto response = source_.Get(
+      config_.base_url + ChartPath(*symbol, from.seconds(), period2, *interval, config_.include_pre_post),
+      {{"Accept", "application/json"}});
   if (!response.ok()) {
     return fail(response.error());
   }
@@ -150,26 +73,17 @@ Result<std::vector<Bar>> YahooDataClient::RequestBars(const InstrumentId& instru
   auto parsed = ParseChart(response->body, options, WallNow());
   if (!parsed.ok()) {
     if (parsed.error().code == ErrorCode::kInvalidArgument) {
-      std::lock_guard lock(mutex_);
-      ++status_.rejects;
+      source_.Count(false, 0, "");
     }
     return fail(parsed.error());
   }
-  {
-    std::lock_guard lock(mutex_);
-    ++status_.messages;
-    status_.last_message = WallNow();
-    status_.rejects += parsed->rejected;
-    if (parsed->rejected > 0) {
-      status_.last_error = "rows rejected: " + parsed->first_reject;
-    }
-  }
+  source_.Count(true, parsed->rejected, parsed->rejected > 0 ? "rows rejected: " + parsed->first_reject : "");
   if (parsed->rejected > 0) {
-    logger_.Warn("yahoo rows rejected",
+    source_.logger().Warn("yahoo rows rejected",
                  {{"instrument", instrument.value()}, {"rejected", parsed->rejected}, {"first", parsed->first_reject}});
   }
   if (parsed->skipped_nulls > 0) {
-    logger_.Debug("yahoo rows with null prices skipped",
+    source_.logger().Debug("yahoo rows with null prices skipped",
                   {{"instrument", instrument.value()}, {"skipped", parsed->skipped_nulls}});
   }
   std::vector<Bar> out;
@@ -178,7 +92,7 @@ Result<std::vector<Bar>> YahooDataClient::RequestBars(const InstrumentId& instru
       out.push_back(bar);
     }
   }
-  Publish();
+  source_.Publish();
   return out;
 }
 

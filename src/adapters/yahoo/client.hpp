@@ -1,18 +1,14 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "adapters/yahoo/config.hpp"
+#include "adapters/rest_source/rest_source.hpp"
 #include "adapters/yahoo/parse.hpp"
-#include "core/log.hpp"
 #include "data/data_client.hpp"
-#include "net/backoff.hpp"
-#include "net/http_client.hpp"
 
 namespace td::adapters::yahoo {
 
@@ -39,18 +35,8 @@ class YahooDataClient final : public data::DataClient {
   data::FeedStatus status() const;
 
  private:
-  Result<net::HttpResponse> Get(const std::string& url);
-  void Publish();
-
   YahooConfig config_;
-  Logger logger_{"yahoo"};
-  mutable std::mutex mutex_;
-  data::MarketEventSink* sink_ = nullptr;
-  data::FeedStatus status_;
-  std::mutex http_mutex_;
-  std::unique_ptr<net::HttpClient> http_;
-  net::TokenBucket bucket_;
-  net::Backoff backoff_;
+  RestSource source_;
 };
 
 }  // namespace td::adapters::yahoo
