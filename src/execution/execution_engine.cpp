@@ -130,11 +130,12 @@ const Order* ExecutionEngine::FindOrder(const ClientOrderId& id) const {
   return const_cast<ExecutionEngine*>(this)->Find(id);
 }
 
-void ExecutionEngine::Insert(Order order) {
+Order& ExecutionEngine::Insert(Order order) {
   Order& placed = orders_.Add(std::move(order));
   ids_.Observe(placed.client_order_id());
   open_orders_ += placed.is_open() ? 1 : 0;
   last_found_ = &placed;
+  return placed;
 }
 
 const Order* ExecutionEngine::FindByIdempotencyKey(const std::string& key) const {
@@ -166,15 +167,10 @@ Status ExecutionEngine::ApplyMessage(const OrderMessage& message) {
 Status ExecutionEngine::ApplyCommand(const OrderCommand& command) {
   return std::visit(Overloaded{
                         [&](const SubmitOrder& c) -> Status { return ApplySubmit(c); },
-                        [&](const ModifyOrder& c) -> Status {
-                          if (!c.idempotency_key.empty()) {
-                            request_keys_.try_emplace(c.idempotency_key, c.client_order_id);
-                          }
-                          return {};
-                        },
-                        [&](const CancelOrder& c) -> Status {
-                          if (!c.idempotency_key.empty()) {
-                            request_keys_.try_emplace(c.idempotency_key, c.client_order_id);
+                        [&](const auto& modify_or_cancel) -> Status {
+                          if (!modify_or_cancel.idempotency_key.empty()) {
+                            request_keys_.try_emplace(modify_or_cancel.idempotency_key,
+                                                      modify_or_cancel.client_order_id);
                           }
                           return {};
                         },
@@ -189,10 +185,9 @@ Status ExecutionEngine::ApplySubmit(const SubmitOrder& c) {
   if (!c.quantity.is_positive()) {
     return Error::Corrupt("submit with zero quantity for " + c.client_order_id.str());
   }
-  Insert(Order(c));
+  const Order& order = Insert(Order(c));
   if (!c.idempotency_key.empty()) {
-    const Order* order = last_found_;  // Insert leaves the new order there
-    submit_keys_.try_emplace(std::string_view(order->idempotency_key()), order);
+    submit_keys_.try_emplace(std::string_view(order.idempotency_key()), &order);
   }
   return {};
 }

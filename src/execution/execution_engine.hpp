@@ -133,7 +133,7 @@ class ExecutionEngine final : public ExecutionEventSink {
   Status Record(const OrderEvent& event);
   Status Append(EncodedFrame&& frame);
   /// Adds a new order to the map and its lookup index.
-  void Insert(Order order);
+  Order& Insert(Order order);
   /// Applies a locally generated event when legal (reconciliation, submit flow).
   Status RecordEvent(const OrderEvent& event);
   Order* Find(const ClientOrderId& id);

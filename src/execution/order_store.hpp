@@ -57,7 +57,7 @@ class OrderStore {
   OrderStore& operator=(const OrderStore&) = delete;
   ~OrderStore() {
     for (std::size_t i = 0; i < size_; ++i) {
-      MutableAt(i).~Order();
+      std::launder(reinterpret_cast<Order*>(Slot(i)))->~Order();
     }
   }
 
@@ -89,17 +89,16 @@ class OrderStore {
   bool empty() const { return size_ == 0; }
   Iterator begin() const { return Iterator(this, 0); }
   Iterator end() const { return Iterator(this, size_); }
-  /// Mutable access in creation order (reconciliation walks every order).
-  Order& MutableAt(std::size_t index) { return *std::launder(reinterpret_cast<Order*>(Slot(index))); }
-  const Order& At(std::size_t index) const {
-    return *std::launder(reinterpret_cast<const Order*>(chunks_[index / kChunkSize]->bytes + (index % kChunkSize) * sizeof(Order)));
-  }
+  /// The order created `index`-th (0-based), in creation order.
+  const Order& At(std::size_t index) const { return *std::launder(reinterpret_cast<const Order*>(Slot(index))); }
 
  private:
   struct Chunk {
     alignas(Order) std::byte bytes[kChunkSize * sizeof(Order)];
   };
-  std::byte* Slot(std::size_t index) { return chunks_[index / kChunkSize]->bytes + (index % kChunkSize) * sizeof(Order); }
+  std::byte* Slot(std::size_t index) const {
+    return chunks_[index / kChunkSize]->bytes + (index % kChunkSize) * sizeof(Order);
+  }
 
   std::vector<std::unique_ptr<Chunk>> chunks_;
   std::size_t size_ = 0;

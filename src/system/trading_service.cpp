@@ -807,6 +807,11 @@ struct TradingService::State {
     return result;
   }
 
+  /// The largest whole number of lots within a freeze quantity (at least one lot).
+  static Quantity WholeLotsWithin(Quantity freeze_qty, Quantity lot) {
+    return Quantity::FromRaw(std::max(lot.raw(), freeze_qty.raw() / lot.raw() * lot.raw()), lot.precision());
+  }
+
   /// `quantity` cut into orders the exchange accepts: whole lots of at most the freeze quantity each (one order
   /// when the instrument has no freeze quantity or the quantity is within it).
   std::vector<Quantity> FreezeSlices(const InstrumentId& id, Quantity quantity) {
@@ -818,8 +823,7 @@ struct TradingService::State {
     if (!instrument.ok()) {
       return {quantity};
     }
-    const std::int64_t lot = instrument->lot_size.raw();
-    const std::int64_t slice = std::max<std::int64_t>(lot, limit->second.raw() / lot * lot);
+    const std::int64_t slice = WholeLotsWithin(limit->second, instrument->lot_size).raw();
     std::vector<Quantity> out;
     for (std::int64_t left = quantity.raw(); left > 0; left -= slice) {
       out.push_back(Quantity::FromRaw(std::min(left, slice), quantity.precision()));
@@ -838,7 +842,7 @@ struct TradingService::State {
     if (auto limit = freeze.find(instrument->id); limit != freeze.end()) {
       result.freeze_quantity = limit->second;
       if (slice > limit->second) {
-        result.slice = Quantity::FromRaw(limit->second.raw() / lot.raw() * lot.raw(), lot.precision());
+        result.slice = WholeLotsWithin(limit->second, lot);
       }
     }
     if (!request.quantity.IsMultipleOf(lot)) {

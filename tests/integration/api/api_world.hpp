@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// What most API integration tests stand on, built once per suite: the seeded simulator at a fixed instant, a
-// temp directory, and the real key store (auth on) with keys for two users and an admin.
+// What the API integration tests stand on: ApiWorld, built once per suite (the seeded simulator at a fixed
+// instant, a temp directory, and the real key store with keys for two users and an admin), and KeyedDirectory,
+// built per test by suites whose tests each need a fresh directory (a trading journal each).
 
 #include <gtest/gtest.h>
 
@@ -17,6 +18,44 @@
 #include "system/market_service.hpp"
 
 namespace td::api::testing {
+
+/// A new, empty directory under the system temp directory, named `<name>-<random>`.
+inline std::filesystem::path NewTempDir(std::string_view name) {
+  std::random_device random;
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / (std::string(name) + "-" + std::to_string(random()));
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+/// A fresh temp directory holding the real key store (auth on, default rate limits) with one user key,
+/// alice's. The caller removes the directory. Failures are gtest failures and leave `key` empty.
+struct KeyedDirectory {
+  /// The pepper the key store is opened with: a test that reopens it over the same directory needs it.
+  static constexpr std::string_view kPepper = "a-test-pepper-of-at-least-thirty-two-characters";
+
+  std::filesystem::path dir;
+  AuthContext auth;
+  std::string key;  // alice's raw key
+  std::string key_id;
+
+  static KeyedDirectory Open(std::string_view name, const Clock& clock) {
+    KeyedDirectory out;
+    out.dir = NewTempDir(name);
+    AuthSettings settings;
+    settings.pepper = std::string(kPepper);
+    auto opened = OpenAuth(out.dir, settings, clock);
+    EXPECT_TRUE(opened.ok()) << opened.error().ToString();
+    if (!opened.ok()) return out;
+    out.auth = std::move(opened).value();
+    auto created = out.auth.keys->Create("alice", false, "test");
+    EXPECT_TRUE(created.ok());
+    if (created.ok()) {
+      out.key = created->key;
+      out.key_id = created->id;
+    }
+    return out;
+  }
+};
 
 struct ApiWorld {
   std::unique_ptr<TestClock> clock;
@@ -47,9 +86,7 @@ struct ApiWorld {
     EXPECT_TRUE(market.ok()) << market.error().ToString();
     if (!market.ok()) return world;
     world->market = std::move(market).value();
-    std::random_device random;
-    world->dir = std::filesystem::temp_directory_path() / (std::string(name) + "-" + std::to_string(random()));
-    std::filesystem::create_directories(world->dir);
+    world->dir = NewTempDir(name);
     AuthSettings settings;
     settings.pepper = std::string(64, 'a');
     settings.rate_per_second = 1000;

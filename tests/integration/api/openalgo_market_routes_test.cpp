@@ -9,7 +9,6 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <random>
 #include <set>
 #include <string>
 
@@ -17,6 +16,7 @@
 #include "api/http_server.hpp"
 #include "api/market_routes.hpp"
 #include "api/openalgo_market_routes.hpp"
+#include "api_world.hpp"
 #include "core/clock.hpp"
 #include "http_client.hpp"
 #include "model/bar.hpp"
@@ -47,17 +47,11 @@ class OpenAlgoMarketRoutesTest : public ::testing::Test {
   }
 
   void SetUp() override {
-    std::random_device random;
-    dir_ = std::filesystem::temp_directory_path() / ("td-oa-market-" + std::to_string(random()));
-    std::filesystem::create_directories(dir_);
-    AuthSettings settings;
-    settings.pepper = "an-openalgo-market-test-pepper-of-32-characters";
-    auto opened = OpenAuth(dir_, settings, *clock_);
-    ASSERT_TRUE(opened.ok()) << opened.error().ToString();
-    auth_ = std::move(opened).value();
-    auto created = auth_.keys->Create("alice", false, "market test");
-    ASSERT_TRUE(created.ok());
-    key_ = created->key;
+    auto keyed = testing::KeyedDirectory::Open("td-oa-market", *clock_);
+    dir_ = keyed.dir;
+    ASSERT_FALSE(keyed.key.empty());
+    auth_ = std::move(keyed.auth);
+    key_ = keyed.key;
     HttpServerOptions options;
     options.listen_port = 0;
     options.io_threads = 1;

@@ -11,13 +11,13 @@
 #include <filesystem>
 #include <future>
 #include <mutex>
-#include <random>
 #include <set>
 #include <vector>
 
 #include "api/auth_context.hpp"
 #include "api/http_server.hpp"
 #include "api/openalgo_routes.hpp"
+#include "api_world.hpp"
 #include "core/clock.hpp"
 #include "http_client.hpp"
 #include "model/bar.hpp"
@@ -51,17 +51,11 @@ class OpenAlgoRoutesTest : public ::testing::Test {
   }
 
   void SetUp() override {
-    std::random_device random;
-    dir_ = std::filesystem::temp_directory_path() / ("td-openalgo-it-" + std::to_string(random()));
-    std::filesystem::create_directories(dir_);
-    AuthSettings settings;
-    settings.pepper = "an-openalgo-test-pepper-of-at-least-32-characters";
-    auto opened = OpenAuth(dir_, settings, *clock_);
-    ASSERT_TRUE(opened.ok()) << opened.error().ToString();
-    auth_ = std::move(opened).value();
-    auto created = auth_.keys->Create("alice", false, "openalgo test");
-    ASSERT_TRUE(created.ok());
-    key_ = created->key;
+    auto keyed = testing::KeyedDirectory::Open("td-openalgo-it", *clock_);
+    dir_ = keyed.dir;
+    ASSERT_FALSE(keyed.key.empty());
+    auth_ = std::move(keyed.auth);
+    key_ = keyed.key;
     StartService();
   }
 
@@ -457,7 +451,7 @@ TEST_F(OpenAlgoRoutesTest, IdenticalRequestsAreDistinctOrdersButARetriedKeyIsNot
 
 TEST_F(OpenAlgoRoutesTest, RateLimitIsOpenAlgo429WithRetryAfter) {
   AuthSettings settings;
-  settings.pepper = "an-openalgo-test-pepper-of-at-least-32-characters";
+  settings.pepper = std::string(testing::KeyedDirectory::kPepper);  // the suite's key store, reopened
   settings.rate_per_second = 0.001;
   settings.burst = 2;
   auto limited = OpenAuth(dir_, settings, *clock_);

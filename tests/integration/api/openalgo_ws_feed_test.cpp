@@ -10,12 +10,12 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
-#include <random>
 #include <thread>
 
 #include "api/auth_context.hpp"
 #include "api/openalgo_market_routes.hpp"
 #include "api/openalgo_ws_feed.hpp"
+#include "api_world.hpp"
 #include "core/clock.hpp"
 #include "net/http_client.hpp"
 #include "system/market_service.hpp"
@@ -44,18 +44,12 @@ class OpenAlgoWsFeedTest : public ::testing::Test {
   }
 
   void SetUp() override {
-    std::random_device random;
-    dir_ = std::filesystem::temp_directory_path() / ("td-oa-ws-" + std::to_string(random()));
-    std::filesystem::create_directories(dir_);
-    AuthSettings settings;
-    settings.pepper = "an-openalgo-websocket-test-pepper-of-32-chars";
-    auto opened = OpenAuth(dir_, settings, *clock_);
-    ASSERT_TRUE(opened.ok()) << opened.error().ToString();
-    auth_ = std::move(opened).value();
-    auto created = auth_.keys->Create("alice", false, "ws test");
-    ASSERT_TRUE(created.ok());
-    key_ = created->key;
-    key_id_ = created->id;
+    auto keyed = testing::KeyedDirectory::Open("td-oa-ws", *clock_);
+    dir_ = keyed.dir;
+    ASSERT_FALSE(keyed.key.empty());
+    auth_ = std::move(keyed.auth);
+    key_ = keyed.key;
+    key_id_ = keyed.key_id;
     system::TradingServiceOptions trading;
     trading.data_dir = dir_;
     auto started = system::TradingService::Start(trading, *market_, *clock_);
