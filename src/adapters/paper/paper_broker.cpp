@@ -18,8 +18,7 @@ using execution::OrderEvent;
 
 namespace {
 
-/// At least 12 digits, zero-padded (ids of every order and fill: written by hand, snprintf costs more than the
-/// rest of the id).
+/// At least 12 digits, zero-padded: the counter in timer names (ids use StrongId::Sequenced).
 std::string Padded(std::uint64_t n) {
   char buffer[20];
   char* end = buffer + sizeof buffer;
@@ -241,11 +240,7 @@ void PaperBroker::Arrive(const Request& request, Process process) {
 
 void PaperBroker::Submit(const execution::SubmitOrder& command) {
   Scope scope(*this);
-  const std::size_t known = seen_client_ids_.size();
-  if (!command.client_order_id.empty()) {
-    seen_client_ids_.insert(command.client_order_id);
-  }
-  if (command.client_order_id.empty() || seen_client_ids_.size() == known) {
+  if (command.client_order_id.empty() || !seen_client_ids_.insert(command.client_order_id).second) {
     // The only id we could answer under belongs to the existing order: a reject would end that order.
     ++duplicate_submits_;
     log_.Warn("duplicate client order id: submit dropped, no second order",
