@@ -92,18 +92,19 @@ UnixNanos LiveClock::Now() const {
 }
 
 std::size_t TestClock::AdvanceTo(UnixNanos target) {
-  TD_CHECK(target >= now_) << "TestClock moved backwards from " << now_.nanos() << " to " << target.nanos();
+  const UnixNanos start = Now();
+  TD_CHECK(target >= start) << "TestClock moved backwards from " << start.nanos() << " to " << target.nanos();
   std::size_t fired = 0;
   while (auto next = NextDeadline()) {
     if (*next > target) {
       break;
     }
-    if (*next > now_) {
-      now_ = *next;
+    if (*next > Now()) {
+      now_.store(*next, std::memory_order_release);
     }
-    fired += FireDue(now_);
+    fired += FireDue(Now());
   }
-  now_ = target;
+  now_.store(target, std::memory_order_release);
   return fired;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <optional>
@@ -65,14 +66,16 @@ class LiveClock final : public Clock {
 class TestClock final : public Clock {
  public:
   explicit TestClock(UnixNanos start = UnixNanos{}) : now_(start) {}
-  UnixNanos Now() const override { return now_; }
+  UnixNanos Now() const override { return now_.load(std::memory_order_acquire); }
   /// Moves time forward to `target`, stopping at each due timer so its callback sees its own time.
   /// Moving backwards aborts: time in a run is monotonic. Returns the number of timers fired.
   std::size_t AdvanceTo(UnixNanos target);
-  std::size_t Advance(Duration by) { return AdvanceTo(now_ + by); }
+  std::size_t Advance(Duration by) { return AdvanceTo(Now() + by); }
 
  private:
-  UnixNanos now_;
+  // Atomic because a test may advance time while a component's own thread (a kernel, a feed) reads it; one
+  // thread advances, so load-then-store needs no read-modify-write.
+  std::atomic<UnixNanos> now_;
 };
 
 }  // namespace td
