@@ -4,10 +4,18 @@
 namespace td::indicators {
 
 Ichimoku::Ichimoku(int tenkan, int kijun, int senkou_b, int displacement)
-    : windows_({tenkan, kijun, senkou_b}), displacement_(displacement) {
+    : tenkan_(tenkan),
+      kijun_(kijun),
+      senkou_b_period_(senkou_b),
+      longest_(std::max({tenkan, kijun, senkou_b})),
+      displacement_(displacement) {
+  TD_CHECK(senkou_b >= 1) << "period must be >= 1, was " << senkou_b;
   TD_CHECK(displacement >= 1) << "displacement must be >= 1, was " << displacement;
+  if (senkou_b != 2 * kijun) {
+    senkou_b_.emplace(senkou_b);
+  }
   std::size_t size = 1;
-  while (size <= static_cast<std::size_t>(displacement)) {
+  while (size <= static_cast<std::size_t>(std::max(displacement, kijun))) {
     size <<= 1;
   }
   lag_.assign(size, Lagged{});
@@ -15,9 +23,13 @@ Ichimoku::Ichimoku(int tenkan, int kijun, int senkou_b, int displacement)
 }
 
 void Ichimoku::Reset() {
-  windows_.Reset();
+  tenkan_.Reset();
+  kijun_.Reset();
+  if (senkou_b_) {
+    senkou_b_->Reset();
+  }
   std::fill(lag_.begin(), lag_.end(), Lagged{});
-  close_ = kNaN;
+  count_ = 0;
 }
 
 }  // namespace td::indicators

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "indicators/rolling.hpp"
@@ -21,49 +22,77 @@ class Ichimoku {
   explicit Ichimoku(int tenkan = 9, int kijun = 26, int senkou_b = 52, int displacement = 26);
 
   void Update(double high, double low, double close) {
-    windows_.Update(high, low);
-    // Park what the chart needs `displacement` bars later; CloudA/CloudB/LaggedClose read it back.
-    lag_[static_cast<std::size_t>(windows_.count() - 1) & lag_mask_] = Lagged{SenkouA(), SenkouB(), close};
-    close_ = close;
+    const detail::DoublePair x = detail::MakePair(high, -low);
+    const detail::DoublePair tenkan = tenkan_.Update(x);
+    const detail::DoublePair kijun = kijun_.Update(x);
+    const std::int64_t t = count_++;
+    // Senkou B's window is two kijun windows back to back in the usual settings (52 = 2 × 26, and 60/120,
+    // 30/60 elsewhere): the extremes of this bar's kijun window and of the one that ended `kijun` bars ago,
+    // parked in the ring. Otherwise it keeps a window of its own.
+    const detail::DoublePair senkou_b =
+        senkou_b_ ? senkou_b_->Update(x)
+                  : detail::Max(lag_[static_cast<std::size_t>(t - kijun_.period()) & lag_mask_].kijun, kijun);
+    Lagged& parked = lag_[static_cast<std::size_t>(t) & lag_mask_];
+    parked.kijun = kijun;
+    parked.close = close;
+    // Once every window is full (all but the first senkou-B period of bars) the lines skip the warm-up tests.
+    if (t + 1 >= longest_) [[likely]] {
+      parked.tenkan = Midpoint(tenkan);
+      parked.kijun_line = Midpoint(kijun);
+      parked.senkou_b = Midpoint(senkou_b);
+    } else {
+      parked.tenkan = LineOf(tenkan, tenkan_.period());
+      parked.kijun_line = LineOf(kijun, kijun_.period());
+      parked.senkou_b = LineOf(senkou_b, senkou_b_period_);
+    }
+    parked.senkou_a = 0.5 * (parked.tenkan + parked.kijun_line);
   }
   void Update(const Bar& bar) { Update(bar.high.AsDouble(), bar.low.AsDouble(), bar.close.AsDouble()); }
 
-  double Tenkan() const { return 0.5 * (windows_.High(kTenkan) + windows_.Low(kTenkan)); }
-  double Kijun() const { return 0.5 * (windows_.High(kKijun) + windows_.Low(kKijun)); }
-  double SenkouA() const { return 0.5 * (Tenkan() + Kijun()); }
-  double SenkouB() const { return 0.5 * (windows_.High(kSenkouB) + windows_.Low(kSenkouB)); }
+  // The lines of the last bar are parked in the ring like those of earlier bars. Before the first update the
+  // newest slot is one the constructor (or Reset) filled with NaN lines, so these need no test of their own.
+  double Tenkan() const { return Newest().tenkan; }
+  double Kijun() const { return Newest().kijun_line; }
+  double SenkouA() const { return Newest().senkou_a; }
+  double SenkouB() const { return Newest().senkou_b; }
   /// Senkou A/B as computed `displacement` bars ago: the cloud at the current bar.
   double CloudA() const { return Shifted() ? LaggedEntry().senkou_a : kNaN; }
   double CloudB() const { return Shifted() ? LaggedEntry().senkou_b : kNaN; }
-  double Chikou() const { return windows_.count() > 0 ? close_ : kNaN; }
+  double Chikou() const { return Newest().close; }
   double LaggedClose() const { return Shifted() ? LaggedEntry().close : kNaN; }
   /// Ready when every line, the shifted cloud included, has a value.
-  bool Ready() const { return windows_.count() >= static_cast<std::int64_t>(WarmupBars()); }
-  int WarmupBars() const { return windows_.period(kSenkouB) + displacement_; }
+  bool Ready() const { return count_ >= static_cast<std::int64_t>(WarmupBars()); }
+  int WarmupBars() const { return senkou_b_period_ + displacement_; }
   void Reset();
 
  private:
-  static constexpr std::size_t kTenkan = 0;
-  static constexpr std::size_t kKijun = 1;
-  static constexpr std::size_t kSenkouB = 2;
-
-  /// What the chart needs `displacement` bars later.
+  /// One bar's lines, and what later bars need from it: the kijun window's extremes (senkou B from two
+  /// kijun windows) and the lines and close the chart shows `displacement` bars later.
   struct Lagged {
+    detail::DoublePair kijun = detail::HighLowBlocks::Identity();
+    double tenkan = kNaN;
+    double kijun_line = kNaN;
     double senkou_a = kNaN;
     double senkou_b = kNaN;
     double close = kNaN;
   };
-  bool Shifted() const { return windows_.count() > displacement_; }
+  static double Midpoint(detail::DoublePair extremes) { return detail::HighLowBlocks::Midpoint(extremes); }
+  /// The midpoint of a window's extremes once `period` bars are in, NaN before.
+  double LineOf(detail::DoublePair extremes, int period) const { return count_ >= period ? Midpoint(extremes) : kNaN; }
+  bool Shifted() const { return count_ > displacement_; }
+  const Lagged& Newest() const { return lag_[static_cast<std::size_t>(count_ - 1) & lag_mask_]; }
   /// The entry parked by the update `displacement` updates before the last one.
-  const Lagged& LaggedEntry() const {
-    return lag_[static_cast<std::size_t>(windows_.count() - 1 - displacement_) & lag_mask_];
-  }
+  const Lagged& LaggedEntry() const { return lag_[static_cast<std::size_t>(count_ - 1 - displacement_) & lag_mask_]; }
 
-  RollingHighLowWindows windows_;  // tenkan, kijun, senkou B
+  detail::HighLowBlocks tenkan_;
+  detail::HighLowBlocks kijun_;
+  std::optional<detail::HighLowBlocks> senkou_b_;  // only when senkou B is not two kijun windows
+  int senkou_b_period_;
+  std::int64_t longest_;  // the longest window: from then on every line has a value
   int displacement_;
-  std::vector<Lagged> lag_;        // power-of-two ring of more than `displacement` entries
+  std::vector<Lagged> lag_;  // power-of-two ring of more than max(displacement, kijun) entries
   std::size_t lag_mask_ = 0;
-  double close_ = kNaN;
+  std::int64_t count_ = 0;
 };
 
 }  // namespace td::indicators

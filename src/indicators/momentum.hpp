@@ -13,34 +13,39 @@ namespace td::indicators {
 
 /// Wilder's RSI: average gain and loss over n changes, each seeded with the plain mean of the first n changes
 /// and then Wilder-smoothed; RSI = 100·g/(g + l), 50 when both are zero. Ready after n + 1 closes.
+///
+/// Gain and loss are one pair (detail::DoublePair), lane for lane the scalar arithmetic. Once seeded, the new
+/// change enters as max(0, (c, c)·(b, −b)) = (b·max(0, c), b·max(0, −c)): for b = 1/n > 0 the same bits (b·c and
+/// (−b)·c = −(b·c) round alike; a product that underflows to ±0, a −0 and a NaN all give +0 both ways), one
+/// multiply and no negation on the path from the close to the averages.
 class Rsi {
  public:
-  explicit Rsi(int period) : period_(period), inv_period_(1.0 / period), a_(1.0 - 1.0 / period), b_(1.0 / period) {
+  explicit Rsi(int period)
+      : period_(period),
+        inv_period_(1.0 / period),
+        a_(1.0 - 1.0 / period),
+        new_weights_(detail::MakePair(1.0 / period, -1.0 / period)) {
     TD_CHECK(period >= 1) << "period must be >= 1, was " << period;
   }
 
   void Update(double close) {
-    if (!has_prev_) [[unlikely]] {
-      prev_ = close;
-      has_prev_ = true;
-      return;
-    }
     const double change = close - prev_;
     prev_ = close;
-    // max(0, x) is (0 < x ? x : 0): exactly change > 0 ? change : 0 and change < 0 ? −change : 0, NaN and
-    // signed zeros included, and it compiles to one maxsd instead of a compare-and-blend.
-    const double gain = std::max(0.0, change);
-    const double loss = std::max(0.0, -change);
+    const detail::DoublePair zero = detail::MakePair(0.0, 0.0);
     if (count_ >= period_) [[likely]] {
-      gain_ = a_ * gain_ + b_ * gain;
-      loss_ = a_ * loss_ + b_ * loss;
+      const detail::DoublePair weighted = detail::Multiply(detail::MakePair(change, change), new_weights_);
+      averages_ = detail::Add(detail::Scale(a_, averages_), detail::Max(zero, weighted));
       return;
     }
-    gain_ += gain;
-    loss_ += loss;
+    if (count_ < 0) {
+      count_ = 0;  // the first close: no change yet
+      return;
+    }
+    // Max(0, x) is (0 < x ? x : 0) lane-wise: exactly change > 0 ? change : 0 and change < 0 ? −change : 0,
+    // NaN and signed zeros included.
+    averages_ = detail::Add(averages_, detail::Max(zero, detail::MakePair(change, -change)));
     if (++count_ == period_) {
-      gain_ *= inv_period_;
-      loss_ *= inv_period_;
+      averages_ = detail::Scale(inv_period_, averages_);
     }
   }
   void Update(const Bar& bar) { Update(bar.close.AsDouble()); }
@@ -50,7 +55,19 @@ class Rsi {
     if (!Ready()) {
       return kNaN;
     }
-    return FromAverages(gain_, loss_);
+    return FromAverages(detail::First(averages_), detail::Second(averages_));
+  }
+  /// (RSI, −RSI) of a ready RSI, the pair a packed max/min window takes (StochRsi), bit for bit Value() and its
+  /// negation: the total comes as (g + l, l + g) and the quotient as (100·g, −100·g)/(total, total) in one
+  /// packed division (−a/b and a/b round alike), so nothing is left to do after the division.
+  detail::DoublePair ValuePair() const {
+    const double gain = detail::First(averages_);
+    const detail::DoublePair total =
+        detail::Add(averages_, detail::MakePair(detail::Second(averages_), detail::First(averages_)));
+    if (!(detail::First(total) > 0.0)) {
+      return detail::MakePair(50.0, -50.0);
+    }
+    return detail::Divide(detail::Multiply(detail::MakePair(gain, gain), detail::MakePair(100.0, -100.0)), total);
   }
   /// RSI from the Wilder averages (50 when both are zero); the one formula of Value() and of the batch passes.
   // The quotient is formed unconditionally so a batch loop of it vectorises; it is discarded when total is 0.
@@ -59,40 +76,40 @@ class Rsi {
     const double rsi = 100.0 * gain / total;
     return total > 0.0 ? rsi : 50.0;
   }
-  double AverageGain() const { return Ready() ? gain_ : kNaN; }
+  double AverageGain() const { return Ready() ? detail::First(averages_) : kNaN; }
   /// The running averages without the readiness test (warm-up sums until Ready()), for batch passes that
   /// track readiness themselves.
-  double RawAverageGain() const { return gain_; }
-  double RawAverageLoss() const { return loss_; }
-  double AverageLoss() const { return Ready() ? loss_ : kNaN; }
+  double RawAverageGain() const { return detail::First(averages_); }
+  double RawAverageLoss() const { return detail::Second(averages_); }
+  double AverageLoss() const { return Ready() ? detail::Second(averages_) : kNaN; }
   int WarmupBars() const { return period_ + 1; }
   void Reset() {
-    has_prev_ = false;
-    count_ = 0;
-    gain_ = loss_ = prev_ = 0.0;
+    count_ = -1;
+    prev_ = 0.0;
+    averages_ = detail::MakePair(0.0, 0.0);
   }
 
  private:
   int period_;
   double inv_period_;
   double a_;
-  double b_;
-  bool has_prev_ = false;
-  int count_ = 0;
+  detail::DoublePair new_weights_;  // (b, −b), b = 1/n
+  int count_ = -1;  // changes seen, up to n (the first close makes it 0): one test on the path of a ready RSI
   double prev_ = 0.0;
-  double gain_ = 0.0;
-  double loss_ = 0.0;
+  detail::DoublePair averages_ = detail::MakePair(0.0, 0.0);  // (gain, loss): sums during warm-up
 };
 
 /// Stochastic RSI: where the RSI sits within its own range over the last m RSI values, in [0, 1] (0.5 when
-/// the range is flat). Ready after rsi_period + stoch_period closes. No %K/%D smoothing.
+/// the range is flat). Ready after rsi_period + stoch_period closes. No %K/%D smoothing. The RSI enters the
+/// packed window as the pair (RSI, −RSI) straight from its packed division (Rsi::ValuePair): no negation and no
+/// shuffle between the division and the window, whose extremes then feed the second division.
 class StochRsi {
  public:
   explicit StochRsi(int rsi_period = 14, int stoch_period = 14) : rsi_(rsi_period), stoch_(stoch_period) {}
   void Update(double close) {
     rsi_.Update(close);
     if (rsi_.Ready()) {
-      stoch_.Update(rsi_.Value());
+      stoch_.UpdatePair(rsi_.ValuePair());
     }
   }
   bool Ready() const { return stoch_.Ready(); }
@@ -160,33 +177,32 @@ class Macd {
 /// from the rounded DI: its division no longer waits for the DI one, which shortens each bar's chain by a
 /// division. It differs from the DI form by a few ulp of DX (more exact, not less), and ADX by as little
 /// (fast_path_test checks 1e-12 relative; StockCharts' sheet matches to its 7 printed decimals as before).
+///
+/// Little lives from bar to bar, so that with a caller's own values it fits the 16 xmm registers (GCC kept the
+/// ADX average in memory before, a store and a reload in its recurrence every bar): one count serves the three
+/// warm-ups, each average sums its own seed, and the DI are divided when read (one packed division, which the
+/// compiler shares between PlusDi and MinusDi) instead of being kept.
 class Adx {
  public:
   explicit Adx(int period = 14)
-      : period_(period), alpha_(1.0 / period), beta_(1.0 - 1.0 / period), inv_period_(1.0 / period) {
+      : period_(period),
+        steady_(2 * period - 1),
+        alpha_(1.0 / period),
+        beta_(1.0 - 1.0 / period),
+        inv_period_(1.0 / period),
+        alpha_pair_(detail::MakePair(alpha_, alpha_)),
+        beta_pair_(detail::MakePair(beta_, beta_)) {
     TD_CHECK(period >= 1) << "period must be >= 1, was " << period;
   }
 
   void Update(double high, double low, double close) {
-    if (!has_prev_) [[unlikely]] {
-      has_prev_ = true;
+    if (changes_ >= steady_) [[likely]] {
+      const Moves m = MovesFrom(high, low);
+      tr_ = alpha_ * m.tr + beta_ * tr_;
+      dm_ = detail::Add(detail::Multiply(alpha_pair_, m.dm), detail::Multiply(beta_pair_, dm_));
+      adx_ = alpha_ * Dx() + beta_ * adx_;
     } else {
-      const double tr = std::max(high - low, std::max(std::abs(high - prev_close_), std::abs(low - prev_close_)));
-      const detail::DoublePair dm = detail::LargerPositiveMove(detail::MakePair(high - prev_high_, prev_low_ - low));
-      if (count_ >= period_) [[likely]] {
-        tr_ = alpha_ * tr + beta_ * tr_;
-        dm_ = detail::Add(detail::Scale(alpha_, dm), detail::Scale(beta_, dm_));
-      } else {
-        tr_seed_ += tr;
-        dm_seed_ = detail::Add(dm_seed_, dm);
-        if (++count_ == period_) {
-          tr_ = period_ == 1 ? tr_seed_ : tr_seed_ * inv_period_;
-          dm_ = period_ == 1 ? dm_seed_ : detail::Scale(inv_period_, dm_seed_);
-        }
-      }
-      if (count_ >= period_) [[likely]] {
-        UpdateAdx(Dx());
-      }
+      WarmUp(high, low);
     }
     prev_high_ = high;
     prev_low_ = low;
@@ -194,58 +210,81 @@ class Adx {
   }
   void Update(const Bar& bar) { Update(bar.high.AsDouble(), bar.low.AsDouble(), bar.close.AsDouble()); }
 
-  bool Ready() const { return adx_count_ >= period_; }
+  bool Ready() const { return changes_ >= steady_; }
   double Value() const { return Ready() ? adx_ : kNaN; }
-  double PlusDi() const { return count_ >= period_ ? detail::First(di_) : kNaN; }
-  double MinusDi() const { return count_ >= period_ ? detail::Second(di_) : kNaN; }
+  double PlusDi() const { return changes_ >= period_ ? detail::First(Di()) : kNaN; }
+  double MinusDi() const { return changes_ >= period_ ? detail::Second(Di()) : kNaN; }
   int WarmupBars() const { return 2 * period_; }
   int DiWarmupBars() const { return period_ + 1; }
   void Reset() {
-    has_prev_ = false;
-    count_ = adx_count_ = 0;
-    tr_ = tr_seed_ = adx_ = adx_seed_ = 0.0;
-    dm_ = dm_seed_ = di_ = detail::MakePair(0.0, 0.0);
+    changes_ = -1;
+    tr_ = adx_ = prev_high_ = prev_low_ = prev_close_ = 0.0;
+    dm_ = detail::MakePair(0.0, 0.0);
   }
 
  private:
-  /// Both DI from the (ready) averages, kept for PlusDi/MinusDi, and this bar's DX from the DM averages (when
-  /// TR is 0 so are both DM, as a move never exceeds the true range, and DX is 0 either way).
-  double Dx() {
-    di_ = tr_ > 0.0 ? detail::DivideBy(detail::Scale(100.0, dm_), tr_) : detail::MakePair(0.0, 0.0);
+  struct Moves {
+    double tr;
+    detail::DoublePair dm;  // (+DM, −DM)
+  };
+  Moves MovesFrom(double high, double low) const {
+    return Moves{std::max(high - low, std::max(std::abs(high - prev_close_), std::abs(low - prev_close_))),
+                 detail::LargerPositiveMove(detail::MakePair(high - prev_high_, prev_low_ - low))};
+  }
+  /// The first 2n − 1 changes (and the first bar, which has none): the averages sum their seeds in place until
+  /// the n-th change turns them into means, and the ADX does the same with the DX of changes n to 2n − 1.
+  void WarmUp(double high, double low) {
+    if (changes_ < 0) {
+      changes_ = 0;
+      return;
+    }
+    const Moves m = MovesFrom(high, low);
+    ++changes_;
+    if (changes_ <= period_) {
+      tr_ += m.tr;
+      dm_ = detail::Add(dm_, m.dm);
+      if (changes_ < period_) {
+        return;
+      }
+      tr_ = period_ == 1 ? tr_ : tr_ * inv_period_;
+      dm_ = period_ == 1 ? dm_ : detail::Scale(inv_period_, dm_);
+    } else {
+      tr_ = alpha_ * m.tr + beta_ * tr_;
+      dm_ = detail::Add(detail::Scale(alpha_, m.dm), detail::Scale(beta_, dm_));
+    }
+    adx_ += Dx();
+    if (changes_ == steady_) {
+      adx_ = period_ == 1 ? adx_ : adx_ * inv_period_;
+    }
+  }
+  /// Both DI from the (ready) averages.
+  detail::DoublePair Di() const {
+    return tr_ > 0.0 ? detail::DivideBy(detail::Scale(100.0, dm_), tr_) : detail::MakePair(0.0, 0.0);
+  }
+  /// This bar's DX from the (ready) DM averages (when TR is 0 so are both DM, as a move never exceeds the true
+  /// range, and DX is 0 either way).
+  double Dx() const {
     const double plus = detail::First(dm_);
     const double minus = detail::Second(dm_);
     const double sum = plus + minus;
     return sum > 0.0 ? 100.0 * std::abs(plus - minus) / sum : 0.0;
   }
-  /// The Wilder average of DX (Wilder::Update's arithmetic).
-  void UpdateAdx(double dx) {
-    if (adx_count_ >= period_) [[likely]] {
-      adx_ = alpha_ * dx + beta_ * adx_;
-      return;
-    }
-    adx_seed_ += dx;
-    if (++adx_count_ == period_) {
-      adx_ = period_ == 1 ? adx_seed_ : adx_seed_ * inv_period_;
-    }
-  }
 
   int period_;
+  int steady_;        // 2n − 1: from this many changes on, every average (the ADX's too) takes Wilder steps
+  int changes_ = -1;  // TR/DM values seen, up to steady_; −1 before the first bar
   double alpha_;
   double beta_;
   double inv_period_;
-  bool has_prev_ = false;
-  int count_ = 0;      // TR/DM values seen, up to n: the averages are seeded at n
-  int adx_count_ = 0;  // DX values seen, up to n
+  // The weights as pairs too: short of registers, GCC otherwise rebuilds (α, α) and (β, β) every bar.
+  detail::DoublePair alpha_pair_;
+  detail::DoublePair beta_pair_;
   double prev_high_ = 0.0;
   double prev_low_ = 0.0;
   double prev_close_ = 0.0;
-  double tr_ = 0.0;
-  double tr_seed_ = 0.0;
-  detail::DoublePair dm_ = detail::MakePair(0.0, 0.0);       // (+DM, −DM) averages
-  detail::DoublePair dm_seed_ = detail::MakePair(0.0, 0.0);  // their seed sums
-  detail::DoublePair di_ = detail::MakePair(0.0, 0.0);       // (+DI, −DI)
-  double adx_ = 0.0;
-  double adx_seed_ = 0.0;
+  double tr_ = 0.0;                                     // the TR average (its seed sum during warm-up)
+  detail::DoublePair dm_ = detail::MakePair(0.0, 0.0);  // the (+DM, −DM) averages (seed sums during warm-up)
+  double adx_ = 0.0;                                    // the ADX (its seed sum during its warm-up)
 };
 
 /// How Elder's impulse system names a bar whose EMA and histogram do not move together.

@@ -2,12 +2,10 @@
 #pragma once
 
 #include <algorithm>
-#include <array>
 #include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <initializer_list>
 #include <limits>
 #include <vector>
 
@@ -288,8 +286,18 @@ inline DoublePair LoadPair(const double* p) {
 #endif
   return DoublePair{_mm_load_pd(p)};
 }
-// MAXPD returns its first operand when it is greater, else the second: max_pd(b, a) = a < b ? b : a.
-inline DoublePair Max(DoublePair a, DoublePair b) { return DoublePair{_mm_max_pd(b.lanes, a.lanes)}; }
+// Some helpers are written in GCC's vector extension rather than with intrinsics such as _mm_max_pd,
+// _mm_unpackhi_pd, _mm_cmplt_pd or _mm_and_pd: the same instructions (GCC emits MAXPD for exactly a < b ? b : a,
+// NaN and signed zeros included), but plain GIMPLE instead of calls to target builtins. GCC 12 does no store
+// motion at all in a loop that contains such a call, so an indicator that owns a vector (a window: not
+// scalarised) would keep every field in memory, its recurrences included, when a caller's loop updates it.
+using Lanes = double __attribute__((vector_size(16)));
+using LaneMask = long long __attribute__((vector_size(16)));
+inline DoublePair Max(DoublePair a, DoublePair b) {
+  const Lanes x = a.lanes;
+  const Lanes y = b.lanes;
+  return DoublePair{x < y ? y : x};
+}
 inline DoublePair Add(DoublePair a, DoublePair b) { return DoublePair{_mm_add_pd(a.lanes, b.lanes)}; }
 inline DoublePair Scale(double k, DoublePair a) { return DoublePair{_mm_mul_pd(_mm_set1_pd(k), a.lanes)}; }
 inline DoublePair DivideBy(DoublePair a, double d) { return DoublePair{_mm_div_pd(a.lanes, _mm_set1_pd(d))}; }
@@ -298,7 +306,8 @@ inline DoublePair Multiply(DoublePair a, DoublePair b) { return DoublePair{_mm_m
 inline DoublePair Divide(DoublePair a, DoublePair b) { return DoublePair{_mm_div_pd(a.lanes, b.lanes)}; }
 /// Both lanes < limit (false when either is NaN).
 inline bool BothBelow(DoublePair a, double limit) {
-  return _mm_movemask_pd(_mm_cmplt_pd(a.lanes, _mm_set1_pd(limit))) == 3;
+  const LaneMask below = Lanes(a.lanes) < Lanes{limit, limit};
+  return (below[0] & below[1]) != 0;
 }
 /// Lane-wise x > other && x > 0 ? x : +0.0 with other = the other lane: Wilder's directional-move rule for
 /// the pair (up, down). CMPLTPD(swapped, x) is other < x and MAXPD(x, 0) is x > 0 ? x : 0, NaN included.
@@ -307,7 +316,7 @@ inline DoublePair LargerPositiveMove(DoublePair moves) {
   return DoublePair{_mm_and_pd(_mm_cmplt_pd(swapped, moves.lanes), _mm_max_pd(moves.lanes, _mm_setzero_pd()))};
 }
 inline double First(DoublePair p) { return _mm_cvtsd_f64(p.lanes); }
-inline double Second(DoublePair p) { return _mm_cvtsd_f64(_mm_unpackhi_pd(p.lanes, p.lanes)); }
+inline double Second(DoublePair p) { return p.lanes[1]; }
 #else
 struct DoublePair {
   double first;
@@ -423,158 +432,155 @@ struct Quotients {
 };
 inline Quotients DivideBoth(double a, double b, double c, double d) {
 #if defined(__SSE2__)
-  const __m128d q = _mm_div_pd(_mm_set_pd(b, a), _mm_set_pd(d, c));
-  return Quotients{_mm_cvtsd_f64(q), _mm_cvtsd_f64(_mm_unpackhi_pd(q, q))};
+  const Lanes q = Lanes(_mm_set_pd(b, a)) / Lanes(_mm_set_pd(d, c));
+  return Quotients{q[0], q[1]};
 #else
   return Quotients{a / c, b / d};
 #endif
 }
 
-/// ok && c > 0 ? a/c : NaN and ok && d > 0 ? b/d : NaN: one packed division and one packed select (the same
-/// IEEE quotients as two scalar divisions, without the compare-and-branch per lane).
-inline Quotients RatiosOrNaN(double a, double b, double c, double d, bool ok) {
+/// Lane-wise ok && den > 0 ? num/den : NaN: one packed division and one packed select (the same IEEE quotients
+/// as two scalar divisions, without the compare-and-branch per lane).
+inline DoublePair RatiosOrNaN(DoublePair num, DoublePair den, bool ok) {
 #if defined(__SSE2__)
-  const __m128d den = _mm_set_pd(d, c);
-  const __m128d q = _mm_div_pd(_mm_set_pd(b, a), den);
-  const __m128d ok_mask = _mm_castsi128_pd(_mm_set1_epi64x(-static_cast<long long>(ok)));
-  const __m128d take = _mm_and_pd(_mm_cmplt_pd(_mm_setzero_pd(), den), ok_mask);
-  const __m128d r = _mm_or_pd(_mm_and_pd(take, q), _mm_andnot_pd(take, _mm_set1_pd(kNaN)));
-  return Quotients{_mm_cvtsd_f64(r), _mm_cvtsd_f64(_mm_unpackhi_pd(r, r))};
+  const Lanes q = Lanes(num.lanes) / Lanes(den.lanes);
+  const LaneMask take =
+      (Lanes(den.lanes) > Lanes{0.0, 0.0}) & LaneMask{-static_cast<long long>(ok), -static_cast<long long>(ok)};
+  // As masks, not `take ? q : NaN`, which GCC lowers to a branch per lane on SSE2.
+  const LaneMask nan = reinterpret_cast<LaneMask>(Lanes{kNaN, kNaN});
+  return DoublePair{reinterpret_cast<Lanes>((reinterpret_cast<LaneMask>(q) & take) | (nan & ~take))};
 #else
-  return Quotients{ok && c > 0.0 ? a / c : kNaN, ok && d > 0.0 ? b / d : kNaN};
+  return DoublePair{ok && den.first > 0.0 ? num.first / den.first : kNaN,
+                    ok && den.second > 0.0 ? num.second / den.second : kNaN};
 #endif
 }
 
 }  // namespace detail
 
-/// The highest high and lowest low over several window lengths at once (Ichimoku's 9, 26 and 52), by doubling
-/// instead of blocks: level j holds M_j(t), the extremes of the last 2^j updates, from
-/// M_j(t) = max(M_j−1(t), M_j−1(t − 2^(j−1))), in a power-of-two ring per level; a window of n with
-/// 2^k <= n < 2^(k+1) is max(M_k(t), M_k(t − (n − 2^k))), two overlapping halves. Each update costs one packed max
-/// per level plus one per window, with no branch and no per-block rebuild, and all indexing comes from one
-/// counter. Exact (every value is a max/min of the inputs): equal to RollingMax/RollingMin of each length.
-class RollingHighLowWindows {
+namespace detail {
+
+/// The van Herk/Gil-Werman steps of RollingExtreme on the pair (high, −low), one MAXPD each (a low's minimum
+/// is the maximum of the negated lows, see DoublePair), without a count of its own: the engine of
+/// RollingHighLow and of Ichimoku's lines, which keep one count for all their windows and park the values
+/// where they need them. Update returns the pair (highest high, −lowest low) of the last `period` pairs once
+/// that many have come in.
+class HighLowBlocks {
  public:
-  static constexpr std::size_t kMaxWindows = 4;
-  /// Windows up to 2^(kMaxLevels+1) − 1 updates long.
-  static constexpr int kMaxLevels = 16;
-
-  explicit RollingHighLowWindows(std::initializer_list<int> periods) {
-    TD_CHECK(periods.size() >= 1 && periods.size() <= kMaxWindows)
-        << "between 1 and " << kMaxWindows << " windows, not " << periods.size();
-    int longest = 1;
-    for (const int period : periods) {
-      TD_CHECK(period >= 1) << "period must be >= 1, was " << period;
-      int level = 0;
-      while ((std::int64_t{2} << level) <= period) {
-        ++level;
-      }
-      TD_CHECK(level <= kMaxLevels) << "period " << period << " is too long";
-      window_[windows_++] = Window{period, level, period - (std::int64_t{1} << level)};
-      levels_ = std::max(levels_, level);
-      longest = std::max(longest, period);
-    }
-    std::size_t size = 1;
-    while (size < static_cast<std::size_t>(longest)) {
-      size <<= 1;
-    }
-    mask_ = size - 1;
-    ring_.assign(size * static_cast<std::size_t>(levels_ + 1), Identity());
+  explicit HighLowBlocks(int period) {
+    TD_CHECK(period >= 1) << "period must be >= 1, was " << period;
+    block_.assign(static_cast<std::size_t>(period), Identity());
+    suffix_.assign(static_cast<std::size_t>(period) + 1, Identity());
   }
 
-  void Update(double high, double low) {
-    detail::DoublePair* const ring = ring_.data();
-    const std::size_t size = mask_ + 1;
-    const auto t = static_cast<std::size_t>(count_);
-    const std::size_t now = t & mask_;
-    detail::DoublePair level = detail::MakePair(high, -low);
-    ring[now] = level;
-    // Fully unrolled (constant shifts, no loop counter); the exits are taken at the same level every update.
-#pragma GCC unroll 16
-    for (int j = 1; j <= kMaxLevels; ++j) {
-      if (j > levels_) {
-        break;
+  DoublePair Update(DoublePair x) {
+    block_[offset_] = x;
+    running_ = Max(running_, x);
+    const DoublePair value = Max(suffix_[offset_ + 1], running_);
+    if (++offset_ == block_.size()) [[unlikely]] {
+      // The finished block becomes the previous one: its suffix extremes serve the next `period` windows.
+      DoublePair acc = Identity();
+#pragma GCC unroll 2
+      for (std::size_t j = block_.size(); j-- > 0;) {
+        acc = Max(block_[j], acc);
+        suffix_[j] = acc;
       }
-      const detail::DoublePair* const below = ring + static_cast<std::size_t>(j - 1) * size;
-      level = detail::Max(level, below[(t - (std::size_t{1} << (j - 1))) & mask_]);
-      ring[static_cast<std::size_t>(j) * size + now] = level;
+      offset_ = 0;
+      running_ = Identity();
     }
-#pragma GCC unroll 4
-    for (std::size_t w = 0; w < kMaxWindows; ++w) {
-      if (w == windows_) {
-        break;
-      }
-      const detail::DoublePair* const at = ring + static_cast<std::size_t>(window_[w].level) * size;
-      value_[w] = detail::Max(at[now], at[(t - static_cast<std::size_t>(window_[w].lag)) & mask_]);
-    }
-    ++count_;
+    return value;
   }
-
-  /// Window w (in constructor order) has seen `period` updates.
-  bool Ready(std::size_t w) const { return count_ >= window_[w].period; }
-  /// Highest high / lowest low of window w, NaN during its warm-up.
-  double High(std::size_t w) const { return Ready(w) ? detail::First(value_[w]) : kNaN; }
-  double Low(std::size_t w) const { return Ready(w) ? -detail::Second(value_[w]) : kNaN; }
-  int period(std::size_t w) const { return static_cast<int>(window_[w].period); }
-  std::int64_t count() const { return count_; }
+  int period() const { return static_cast<int>(block_.size()); }
 
   void Reset() {
-    std::fill(ring_.begin(), ring_.end(), Identity());
-    value_.fill(Identity());
+    std::fill(suffix_.begin(), suffix_.end(), Identity());
+    offset_ = 0;
+    running_ = Identity();
+  }
+
+  static DoublePair Identity() {
+    return MakePair(-std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity());
+  }
+  static double High(DoublePair v) { return First(v); }
+  static double Low(DoublePair v) { return -Second(v); }
+  static double Midpoint(DoublePair v) { return 0.5 * (High(v) + Low(v)); }
+
+ private:
+  std::vector<DoublePair> block_;
+  std::vector<DoublePair> suffix_;  // as RollingExtreme's; suffix_[period] = identity
+  std::size_t offset_ = 0;
+  DoublePair running_ = Identity();
+};
+
+}  // namespace detail
+
+/// The highest high and lowest low of the last `period` bars in one packed window (detail::HighLowBlocks): a
+/// high/low window for what one RollingMax costs. Exact, and bit for bit RollingMax and RollingMin of the same
+/// length, NaN inputs included (the same comparisons in the same order).
+class RollingHighLow {
+ public:
+  explicit RollingHighLow(int period) : blocks_(period) {}
+
+  void Update(double high, double low) {
+    value_ = blocks_.Update(detail::MakePair(high, -low));
+    ++count_;
+  }
+  bool Ready() const { return count_ >= blocks_.period(); }
+  /// Highest high / lowest low of a full window, NaN during warm-up.
+  double High() const { return Ready() ? detail::HighLowBlocks::High(value_) : kNaN; }
+  double Low() const { return Ready() ? detail::HighLowBlocks::Low(value_) : kNaN; }
+  int period() const { return blocks_.period(); }
+
+  void Reset() {
+    blocks_.Reset();
+    value_ = detail::HighLowBlocks::Identity();
     count_ = 0;
   }
 
  private:
-  struct Window {
-    std::int64_t period = 1;
-    int level = 0;          // k with 2^k <= period < 2^(k+1)
-    std::int64_t lag = 0;   // period − 2^k
-  };
-  static detail::DoublePair Identity() {
-    return detail::MakePair(-std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity());
-  }
-
-  std::vector<detail::DoublePair> ring_;  // level-major: level j occupies [j·size, (j+1)·size)
-  std::array<Window, kMaxWindows> window_{};
-  std::array<detail::DoublePair, kMaxWindows> value_{};
-  std::size_t windows_ = 0;
-  std::size_t mask_ = 0;
-  int levels_ = 0;
+  detail::HighLowBlocks blocks_;
+  detail::DoublePair value_ = detail::HighLowBlocks::Identity();
   std::int64_t count_ = 0;
 };
 
 /// Where a value sits within the range of its own last `period` values, in [0, 1]; 0.5 for a flat window.
 /// This is the %K step of the stochastic oscillator applied to a single series (StochRSI uses it on RSI).
+/// The maximum and minimum are one packed window of (x, −x) (detail::HighLowBlocks): bit for bit RollingMax
+/// and RollingMin, for the steps of one.
 class RollingStochastic {
  public:
-  explicit RollingStochastic(int period) : max_(period), min_(period) {}
+  explicit RollingStochastic(int period) : blocks_(period) {}
 
-  void Update(double x) {
-    max_.Update(x);
-    min_.Update(x);
-    last_ = x;
+  void Update(double x) { UpdatePair(detail::MakePair(x, -x)); }
+  /// Update with the pair (x, −x), for a caller that has it at hand (Rsi::ValuePair).
+  void UpdatePair(detail::DoublePair x_neg_x) {
+    extremes_ = blocks_.Update(x_neg_x);
+    last_ = detail::First(x_neg_x);
+    ++count_;
   }
-  bool Ready() const { return max_.Ready(); }
+  bool Ready() const { return count_ >= blocks_.period(); }
   double Value() const {
     if (!Ready()) {
       return kNaN;
     }
-    const double hi = max_.Value();
-    const double lo = min_.Value();
-    const double range = hi - lo;
-    return range > 0.0 ? (last_ - lo) / range : 0.5;
+    // The window keeps −lo, and a − b is by definition the IEEE sum a + (−b): the same bits as x − lo and
+    // hi − lo, one negation fewer.
+    const double neg_lo = detail::Second(extremes_);
+    const double range = detail::First(extremes_) + neg_lo;
+    return range > 0.0 ? (last_ + neg_lo) / range : 0.5;
   }
-  int WarmupBars() const { return max_.period(); }
+  int WarmupBars() const { return blocks_.period(); }
   void Reset() {
-    max_.Reset();
-    min_.Reset();
+    blocks_.Reset();
+    extremes_ = detail::HighLowBlocks::Identity();
     last_ = 0.0;
+    count_ = 0;
   }
 
  private:
-  RollingMax max_;
-  RollingMin min_;
+  detail::HighLowBlocks blocks_;
+  detail::DoublePair extremes_ = detail::HighLowBlocks::Identity();  // (hi, −lo)
   double last_ = 0.0;
+  std::int64_t count_ = 0;
 };
 
 }  // namespace td::indicators

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "indicators/batch.hpp"
@@ -69,33 +70,89 @@ void ForEachSeries(Check check) {
   }
 }
 
-/// Runs `windows` against one RollingMax/RollingMin per period; returns the first bar that differs, or -1.
-long FirstDoublingDifference(const MinuteBars& b, RollingHighLowWindows windows, const std::vector<int>& periods) {
-  std::vector<RollingMax> max;
-  std::vector<RollingMin> min;
-  for (const int p : periods) {
-    max.emplace_back(p);
-    min.emplace_back(p);
-  }
+/// Runs a packed high/low window against a RollingMax and a RollingMin of the same period; returns the first
+/// bar that differs in a bit or in readiness, or -1.
+long FirstHighLowDifference(const MinuteBars& b, int period) {
+  RollingHighLow window(period);
+  RollingMax max(period);
+  RollingMin min(period);
   for (std::size_t i = 0; i < b.size(); ++i) {
-    windows.Update(b.high[i], b.low[i]);
-    for (std::size_t w = 0; w < periods.size(); ++w) {
-      max[w].Update(b.high[i]);
-      min[w].Update(b.low[i]);
-      if (!testing::SameBits(windows.High(w), max[w].Value()) || !testing::SameBits(windows.Low(w), min[w].Value()) ||
-          windows.Ready(w) != max[w].Ready()) {
-        return static_cast<long>(i);
-      }
+    window.Update(b.high[i], b.low[i]);
+    max.Update(b.high[i]);
+    min.Update(b.low[i]);
+    if (!testing::SameBits(window.High(), max.Value()) || !testing::SameBits(window.Low(), min.Value()) ||
+        window.Ready() != max.Ready()) {
+      return static_cast<long>(i);
     }
   }
   return -1;
 }
 
-TEST(FastPath, DoublingWindowsEqualRollingMaxAndMin) {
+TEST(FastPath, PackedHighLowWindowEqualsRollingMaxAndMin) {
   ForEachSeries([](const MinuteBars& b, const char* what) {
-    EXPECT_EQ(FirstDoublingDifference(b, RollingHighLowWindows({9, 26, 52}), {9, 26, 52}), -1) << what;
-    EXPECT_EQ(FirstDoublingDifference(b, RollingHighLowWindows({1, 3, 100, 64}), {1, 3, 100, 64}), -1) << what;
-    EXPECT_EQ(FirstDoublingDifference(b, RollingHighLowWindows({2}), {2}), -1) << what;
+    for (const int period : {1, 2, 3, 9, 26, 52, 64, 100}) {
+      EXPECT_EQ(FirstHighLowDifference(b, period), -1) << what << " period " << period;
+    }
+  });
+}
+
+TEST(FastPath, PackedHighLowWindowKeepsNaNAsRollingMaxAndMin) {
+  // A NaN high or low passes through the same comparisons as in RollingMax/RollingMin.
+  MinuteBars b = SyntheticBars();
+  for (std::size_t i = 0; i < b.size(); i += 97) {
+    b.high[i] = kNaN;
+    b.low[(i + 13) % b.size()] = kNaN;
+  }
+  for (const int period : {1, 5, 26}) {
+    EXPECT_EQ(FirstHighLowDifference(b, period), -1) << "period " << period;
+  }
+}
+
+/// Ichimoku's lines against their definitions on RollingMax/RollingMin (one window per line, the shifted lines
+/// from a plain history); returns the first bar where a line differs in a bit, or -1. Covers senkou B as two
+/// kijun windows (52 = 2 × 26, 120 = 2 × 60) and as a window of its own, and shifts shorter than kijun.
+long FirstIchimokuDifference(const MinuteBars& b, int tenkan, int kijun, int senkou_b, int displacement) {
+  Ichimoku ichimoku(tenkan, kijun, senkou_b, displacement);
+  RollingMax tenkan_high(tenkan), kijun_high(kijun), senkou_high(senkou_b);
+  RollingMin tenkan_low(tenkan), kijun_low(kijun), senkou_low(senkou_b);
+  std::vector<double> senkou_a_history, senkou_b_history;
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    ichimoku.Update(b.high[i], b.low[i], b.close[i]);
+    tenkan_high.Update(b.high[i]);
+    kijun_high.Update(b.high[i]);
+    senkou_high.Update(b.high[i]);
+    tenkan_low.Update(b.low[i]);
+    kijun_low.Update(b.low[i]);
+    senkou_low.Update(b.low[i]);
+    const double t = 0.5 * (tenkan_high.Value() + tenkan_low.Value());
+    const double k = 0.5 * (kijun_high.Value() + kijun_low.Value());
+    const double a = 0.5 * (t + k);
+    const double sb = 0.5 * (senkou_high.Value() + senkou_low.Value());
+    senkou_a_history.push_back(a);
+    senkou_b_history.push_back(sb);
+    const bool shifted = i >= static_cast<std::size_t>(displacement);
+    const double cloud_a = shifted ? senkou_a_history[i - static_cast<std::size_t>(displacement)] : kNaN;
+    const double cloud_b = shifted ? senkou_b_history[i - static_cast<std::size_t>(displacement)] : kNaN;
+    const double lagged = shifted ? b.close[i - static_cast<std::size_t>(displacement)] : kNaN;
+    if (!testing::SameBits(ichimoku.Tenkan(), t) || !testing::SameBits(ichimoku.Kijun(), k) ||
+        !testing::SameBits(ichimoku.SenkouA(), a) || !testing::SameBits(ichimoku.SenkouB(), sb) ||
+        !testing::SameBits(ichimoku.CloudA(), cloud_a) || !testing::SameBits(ichimoku.CloudB(), cloud_b) ||
+        !testing::SameBits(ichimoku.LaggedClose(), lagged) || !testing::SameBits(ichimoku.Chikou(), b.close[i])) {
+      return static_cast<long>(i);
+    }
+  }
+  return -1;
+}
+
+TEST(FastPath, IchimokuLinesEqualTheirDefinitions) {
+  ForEachSeries([](const MinuteBars& b, const char* what) {
+    EXPECT_EQ(FirstIchimokuDifference(b, 9, 26, 52, 26), -1) << what << " 9/26/52/26";
+    EXPECT_EQ(FirstIchimokuDifference(b, 9, 26, 51, 26), -1) << what << " 9/26/51/26";
+    EXPECT_EQ(FirstIchimokuDifference(b, 20, 60, 120, 30), -1) << what << " 20/60/120/30";
+    EXPECT_EQ(FirstIchimokuDifference(b, 9, 26, 52, 5), -1) << what << " 9/26/52/5";
+    EXPECT_EQ(FirstIchimokuDifference(b, 2, 3, 6, 40), -1) << what << " 2/3/6/40";
+    EXPECT_EQ(FirstIchimokuDifference(b, 1, 1, 2, 1), -1) << what << " 1/1/2/1";
+    EXPECT_EQ(FirstIchimokuDifference(b, 2, 3, 4, 2), -1) << what << " 2/3/4/2";
   });
 }
 
@@ -132,26 +189,33 @@ struct ReferenceAdx {
   double ph = 0, pl = 0, pc = 0, pdi = 0, mdi = 0;
 };
 
+/// Runs `adx` and a fresh textbook ADX of the same period over the bars; fails on the first bar whose readiness
+/// differs and on any line (ADX, +DI, −DI) that differs in a bit.
+void ExpectAdxEqualsTextbookForm(Adx& adx, int period, const MinuteBars& b, const std::string& what) {
+  ReferenceAdx ref(period);
+  std::vector<double> got[3];
+  std::vector<double> want[3];
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    adx.Update(b.high[i], b.low[i], b.close[i]);
+    ref.Update(b.high[i], b.low[i], b.close[i]);
+    ASSERT_EQ(adx.Ready(), ref.adx.Ready()) << what << " bar " << i;
+    got[0].push_back(adx.Value());
+    got[1].push_back(adx.PlusDi());
+    got[2].push_back(adx.MinusDi());
+    want[0].push_back(ref.adx.Value());
+    want[1].push_back(ref.tr.Ready() ? ref.pdi : kNaN);
+    want[2].push_back(ref.tr.Ready() ? ref.mdi : kNaN);
+  }
+  for (int k = 0; k < 3; ++k) {
+    EXPECT_EQ(FirstDifference(got[k], want[k]), -1) << what << " line " << k;
+  }
+}
+
 TEST(FastPath, AdxEqualsTextbookForm) {
   ForEachSeries([](const MinuteBars& b, const char* what) {
     for (const int period : {1, 3, 14}) {
       Adx adx(period);
-      ReferenceAdx ref(period);
-      std::vector<double> got[3];
-      std::vector<double> want[3];
-      for (std::size_t i = 0; i < b.size(); ++i) {
-        adx.Update(b.high[i], b.low[i], b.close[i]);
-        ref.Update(b.high[i], b.low[i], b.close[i]);
-        got[0].push_back(adx.Value());
-        got[1].push_back(adx.PlusDi());
-        got[2].push_back(adx.MinusDi());
-        want[0].push_back(ref.adx.Value());
-        want[1].push_back(ref.tr.Ready() ? ref.pdi : kNaN);
-        want[2].push_back(ref.tr.Ready() ? ref.mdi : kNaN);
-      }
-      for (int k = 0; k < 3; ++k) {
-        EXPECT_EQ(FirstDifference(got[k], want[k]), -1) << what << " period " << period << " line " << k;
-      }
+      ExpectAdxEqualsTextbookForm(adx, period, b, std::string(what) + " period " + std::to_string(period));
     }
   });
 }
@@ -369,6 +433,71 @@ TEST(FastPath, VwapBandsEqualValuePlusKSigma) {
   });
 }
 
+/// The VWAP's σ against a long double two-pass computation of the same session (mean first, then
+/// Σv·(p − mean)²/V), relative to σ, over bars whose σ is not a rounding residue (above 1e-9 of the price: a
+/// flat session's σ is 0 in exact arithmetic and noise in any arrangement). Also returns the same for the
+/// arrangement the accumulator used before, √(W₂/V − (W₁/V)²), computed here on the same shifted sums.
+struct SigmaErrors {
+  double ours = 0.0;
+  double quotient_form = 0.0;
+};
+SigmaErrors WorstVwapSigmaErrors(const MinuteBars& b) {
+  SessionVwap vwap;
+  std::vector<long double> prices, volumes;
+  std::int64_t session = b.session.empty() ? 0 : b.session[0];
+  double reference = 0.0, v1 = 0.0, w1 = 0.0, w2 = 0.0;
+  SigmaErrors worst;
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    const double p = (b.high[i] + b.low[i] + b.close[i]) * (1.0 / 3.0);
+    if (i == 0 || b.session[i] != session) {
+      prices.clear();
+      volumes.clear();
+      session = b.session[i];
+      reference = p;
+      v1 = w1 = w2 = 0.0;
+    }
+    vwap.Update(b.high[i], b.low[i], b.close[i], b.volume[i], b.session[i]);
+    const double d = p - reference;
+    v1 += b.volume[i];
+    w1 += b.volume[i] * d;
+    w2 += b.volume[i] * d * d;
+    prices.push_back((static_cast<long double>(b.high[i]) + b.low[i] + b.close[i]) / 3.0L);
+    volumes.push_back(b.volume[i]);
+    long double v = 0.0L, w = 0.0L;
+    for (std::size_t j = 0; j < prices.size(); ++j) {
+      v += volumes[j];
+      w += volumes[j] * prices[j];
+    }
+    if (v <= 0.0L) {
+      continue;
+    }
+    const long double mean = w / v;
+    long double sq = 0.0L;
+    for (std::size_t j = 0; j < prices.size(); ++j) {
+      sq += volumes[j] * (prices[j] - mean) * (prices[j] - mean);
+    }
+    const double want = static_cast<double>(std::sqrt(sq / v));
+    if (!(want > 1e-9 * b.close[i])) {
+      continue;
+    }
+    const double quotient_form = std::sqrt(std::max(w2 / v1 - (w1 / v1) * (w1 / v1), 0.0));
+    worst.ours = std::max(worst.ours, std::fabs(vwap.StdDev() - want) / want);
+    worst.quotient_form = std::max(worst.quotient_form, std::fabs(quotient_form - want) / want);
+  }
+  return worst;
+}
+
+TEST(FastPath, VwapSigmaIsAsAccurateAsTheQuotientForm) {
+  ForEachSeries([](const MinuteBars& b, const char* what) {
+    // Both arrangements lose what the cancellation between Σv·d² and (Σv·d)²/V costs when a session's σ is
+    // small next to its drift from the first price; on minute bars that is ~4e-11 of σ at worst, far below a
+    // price tick. Ours must not be materially worse; a wrong formula (a wrong power of V) is off by far more.
+    const SigmaErrors e = WorstVwapSigmaErrors(b);
+    EXPECT_LT(e.ours, 1e-9) << what;
+    EXPECT_LE(e.ours, 2.0 * e.quotient_form + 1e-15) << what << " quotient form " << e.quotient_form;
+  });
+}
+
 // The asm helpers against the plain expressions they replace, on ordinary values, signed zeros, infinities and
 // NaN on every side.
 TEST(FastPath, MaskAndSqrtHelpersEqualPlainForms) {
@@ -405,6 +534,52 @@ TEST(FastPath, SqueezeValueEqualsOn) {
     EXPECT_GT(on, 100) << what;  // both states occur
     EXPECT_GT(off, 100) << what;
   });
+}
+
+/// Squeeze's state-based test against its definition on the four lines (Bollinger strictly inside Keltner),
+/// with several parameter sets. The two forms round differently, so they may disagree only where a band and
+/// the channel line it is compared with are within rounding (1e-12 relative) of each other.
+TEST(FastPath, SqueezeAgreesWithTheFourLineDefinition) {
+  struct Params {
+    int bb_period;
+    double bb_k;
+    int kc_period;
+    int kc_atr_period;
+    double kc_mult;
+  };
+  for (const Params p : {Params{20, 2.0, 20, 20, 1.5}, Params{20, 2.0, 20, 10, 2.0}, Params{10, 1.0, 14, 14, 1.0},
+                         Params{20, 0.0, 20, 20, 1.5}, Params{5, 3.0, 30, 7, 0.5}}) {
+    ForEachSeries([&](const MinuteBars& b, const char* what) {
+      Squeeze squeeze(p.bb_period, p.bb_k, p.kc_period, p.kc_atr_period, p.kc_mult);
+      long on = 0;
+      long ties = 0;
+      for (std::size_t i = 0; i < b.size(); ++i) {
+        squeeze.Update(b.high[i], b.low[i], b.close[i]);
+        if (!squeeze.Ready()) {
+          continue;
+        }
+        const Bands bb = squeeze.bollinger().Values();
+        const Bands kc = squeeze.keltner().Values();
+        const bool inside = bb.upper < kc.upper && bb.lower > kc.lower;
+        on += inside ? 1 : 0;
+        if (squeeze.On() != inside) {
+          const double tolerance = 1e-12 * std::fabs(b.close[i]);
+          ASSERT_TRUE(std::fabs(bb.upper - kc.upper) < tolerance || std::fabs(bb.lower - kc.lower) < tolerance)
+              << what << " k " << p.bb_k << " bar " << i << ": upper " << bb.upper << " vs " << kc.upper << ", lower "
+              << bb.lower << " vs " << kc.lower;
+          ++ties;
+        }
+      }
+      EXPECT_LE(ties, 2) << what;
+      if (p.bb_k > 0.0) {
+        EXPECT_GT(on, 10) << what << " k " << p.bb_k;  // the squeeze occurs, so both answers are exercised
+      }
+    });
+  }
+}
+
+TEST(FastPath, SqueezeRefusesANegativeBollingerMultiple) {
+  EXPECT_DEATH(Squeeze(20, -1.0), "must not be negative");
 }
 
 /// The textbook volume flow: an integer tick direction, branches, and two RollingSum windows.
@@ -514,6 +689,136 @@ TEST(FastPath, BollingerWidthWithinTwoUlpOfTheQuotient) {
                   k, differing, compared, worst);
     }
   });
+}
+
+/// The textbook RSI and StochRSI: two scalar Wilder averages with branches, the RSI 100·g/(g + l) (50 when both
+/// are 0), and its position between a RollingMax and a RollingMin of it, (x − lo)/(hi − lo) (0.5 when flat).
+struct ReferenceStochRsi {
+  ReferenceStochRsi(int rsi_period, int stoch_period)
+      : gain(rsi_period), loss(rsi_period), max(stoch_period), min(stoch_period) {}
+  void Update(double close) {
+    if (has_prev) {
+      const double change = close - prev;
+      gain.Update(change > 0.0 ? change : 0.0);
+      loss.Update(change < 0.0 ? -change : 0.0);
+      if (gain.Ready()) {
+        const double total = gain.Value() + loss.Value();
+        rsi = total > 0.0 ? 100.0 * gain.Value() / total : 50.0;
+        max.Update(rsi);
+        min.Update(rsi);
+      }
+    }
+    has_prev = true;
+    prev = close;
+  }
+  double Rsi() const { return gain.Ready() ? rsi : kNaN; }
+  double Stoch() const {
+    if (!max.Ready()) {
+      return kNaN;
+    }
+    const double range = max.Value() - min.Value();
+    return range > 0.0 ? (rsi - min.Value()) / range : 0.5;
+  }
+  Wilder gain, loss;
+  RollingMax max;
+  RollingMin min;
+  bool has_prev = false;
+  double prev = 0.0;
+  double rsi = 0.0;
+};
+
+/// The packed RSI (gain and loss as one pair, the weighted change max(0, (c, c)·(b, −b))), its (RSI, −RSI) pair
+/// from one packed division and the packed (x, −x) window of StochRsi against the textbook forms, bit for bit,
+/// and again after Reset(). The synthetic series starts flat (RSI 50, flat stochastic range); closes of 0 and NaN
+/// are mixed into a copy.
+TEST(FastPath, RsiAndStochRsiEqualTextbookForm) {
+  const auto first_difference = [](const std::vector<double>& close, int rsi_period, int stoch_period) {
+    Rsi rsi(rsi_period);
+    StochRsi stoch(rsi_period, stoch_period);
+    std::vector<double> got[3];
+    std::vector<double> want[3];
+    for (int pass = 0; pass < 2; ++pass) {
+      ReferenceStochRsi ref(rsi_period, stoch_period);
+      for (const double c : close) {
+        rsi.Update(c);
+        stoch.Update(c);
+        ref.Update(c);
+        got[0].push_back(rsi.Value());
+        got[1].push_back(stoch.RsiValue());
+        got[2].push_back(stoch.Value());
+        want[0].push_back(ref.Rsi());
+        want[1].push_back(ref.Rsi());
+        want[2].push_back(ref.Stoch());
+      }
+      rsi.Reset();
+      stoch.Reset();
+    }
+    for (int k = 0; k < 3; ++k) {
+      if (const long at = FirstDifference(got[k], want[k]); at >= 0) {
+        return at;
+      }
+    }
+    return -1L;
+  };
+  ForEachSeries([&](const MinuteBars& b, const char* what) {
+    std::vector<double> odd = b.close;
+    for (std::size_t i = 500; i < odd.size(); i += 1009) {
+      odd[i] = i % 2 == 0 ? kNaN : 0.0;
+    }
+    for (const int rsi_period : {1, 2, 14}) {
+      for (const int stoch_period : {1, 3, 14}) {
+        EXPECT_EQ(first_difference(b.close, rsi_period, stoch_period), -1)
+            << what << " RSI " << rsi_period << " stochastic " << stoch_period;
+        EXPECT_EQ(first_difference(odd, rsi_period, stoch_period), -1)
+            << what << " with zeros and NaN, RSI " << rsi_period << " stochastic " << stoch_period;
+      }
+    }
+  });
+}
+
+/// RollingStochastic's packed (x, −x) window and its x + (−lo) against RollingMax, RollingMin and (x − lo)/(hi − lo),
+/// on closes with flat stretches and NaN.
+TEST(FastPath, RollingStochasticEqualsTextbookForm) {
+  ForEachSeries([](const MinuteBars& b, const char* what) {
+    std::vector<double> close = b.close;
+    for (std::size_t i = 700; i < close.size(); i += 1511) {
+      close[i] = kNaN;
+    }
+    for (const int period : {1, 2, 14, 50}) {
+      RollingStochastic stoch(period);
+      RollingMax max(period);
+      RollingMin min(period);
+      std::vector<double> got;
+      std::vector<double> want;
+      for (const double x : close) {
+        stoch.Update(x);
+        max.Update(x);
+        min.Update(x);
+        const double range = max.Value() - min.Value();
+        got.push_back(stoch.Value());
+        want.push_back(!max.Ready() ? kNaN : range > 0.0 ? (x - min.Value()) / range : 0.5);
+      }
+      EXPECT_EQ(FirstDifference(got, want), -1) << what << " period " << period;
+    }
+  });
+}
+
+/// Adx keeps one count for its three warm-ups and sums each seed in the average itself: NaN inputs, Reset() and a
+/// second run give the textbook bits and readiness too.
+TEST(FastPath, AdxWithNaNAndResetEqualsTextbookForm) {
+  MinuteBars b = SyntheticBars();
+  for (std::size_t i = 300; i < b.size(); i += 4999) {
+    b.high[i] = kNaN;
+    b.low[i + 7] = kNaN;
+    b.close[i + 11] = kNaN;
+  }
+  for (const int period : {1, 2, 14}) {
+    Adx adx(period);
+    for (int pass = 0; pass < 2; ++pass) {
+      ExpectAdxEqualsTextbookForm(adx, period, b, "period " + std::to_string(period) + " pass " + std::to_string(pass));
+      adx.Reset();
+    }
+  }
 }
 
 }  // namespace
