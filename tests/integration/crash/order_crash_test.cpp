@@ -138,7 +138,7 @@ class OrderCrashTest : public ::testing::Test {
     }
     int status = 0;
     ::waitpid(pid, &status, 0);
-    fake.SetVictim(0);
+    fake.VictimGone();
     return status;
   }
 

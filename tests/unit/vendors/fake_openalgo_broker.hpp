@@ -87,6 +87,8 @@ class FakeOpenAlgo {
     kill_point_ = point;
   }
   void SetVictim(pid_t pid) { victim_.store(pid); }
+  /// The victim has exited and been reaped: a kill point reached after this kills nothing.
+  void VictimGone() { victim_.store(-1); }
   /// Place requests received per quantity text ("3" -> 1): a quantity seen twice was sent twice.
   std::map<std::string, int> place_requests_by_quantity() const {
     std::lock_guard lock(mutex_);
@@ -288,8 +290,16 @@ class FakeOpenAlgo {
     return HttpResponse(404, Error("no such endpoint"));
   }
 
+  /// Kills the victim. Until the parent names it (0) this waits, up to 5 s: the child is spawned before
+  /// SetVictim runs, and on a loaded machine it could reach its kill point first and live on, which made the
+  /// crash test flaky. Once the parent has reaped it (VictimGone) there is nothing to kill.
   void Kill() {
-    const pid_t pid = victim_.load();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    pid_t pid = victim_.load();
+    while (pid == 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      pid = victim_.load();
+    }
     if (pid > 0) {
       ::kill(pid, SIGKILL);
     }
@@ -315,7 +325,7 @@ class FakeOpenAlgo {
   int kill_nth_ = 0;
   KillPoint kill_point_ = KillPoint::kBeforeCreate;
   bool kill_after_send_ = false;
-  std::atomic<pid_t> victim_{0};
+  std::atomic<pid_t> victim_{0};  // 0: not named yet, -1: reaped
   LoopbackServer server_;  // last: its thread must stop before the state above goes away
 };
 
