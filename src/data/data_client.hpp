@@ -2,9 +2,11 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -87,6 +89,22 @@ class MarketEventSink {
     }
   }
 };
+
+/// How a client publishes its FeedStatus: stamps `status` with `now` and sends a copy to `sink` when there is
+/// one, both read under `mutex` (which guards them in the client) and the sink called outside it.
+inline void PublishFeedStatus(std::mutex& mutex, FeedStatus& status, MarketEventSink* const& sink, UnixNanos now) {
+  MarketEventSink* target = nullptr;
+  FeedStatus copy;
+  {
+    std::lock_guard lock(mutex);
+    status.ts_event = now;
+    target = sink;
+    copy = status;
+  }
+  if (target != nullptr) {
+    target->OnEvent(MarketEvent(std::move(copy)));
+  }
+}
 
 /// What a source can do; the feed manager routes requests by it.
 struct DataCapabilities {

@@ -520,14 +520,18 @@ class RollingHighLow {
  public:
   explicit RollingHighLow(int period) : blocks_(period) {}
 
-  void Update(double high, double low) {
-    value_ = blocks_.Update(detail::MakePair(high, -low));
+  void Update(double high, double low) { UpdatePair(detail::MakePair(high, -low)); }
+  /// Update with the pair (high, −low), for a caller that has it at hand.
+  void UpdatePair(detail::DoublePair high_neg_low) {
+    value_ = blocks_.Update(high_neg_low);
     ++count_;
   }
   bool Ready() const { return count_ >= blocks_.period(); }
   /// Highest high / lowest low of a full window, NaN during warm-up.
   double High() const { return Ready() ? detail::HighLowBlocks::High(value_) : kNaN; }
   double Low() const { return Ready() ? detail::HighLowBlocks::Low(value_) : kNaN; }
+  /// (highest high, −lowest low) without the warm-up test.
+  detail::DoublePair Extremes() const { return value_; }
   int period() const { return blocks_.period(); }
 
   void Reset() {
@@ -548,39 +552,35 @@ class RollingHighLow {
 /// and RollingMin, for the steps of one.
 class RollingStochastic {
  public:
-  explicit RollingStochastic(int period) : blocks_(period) {}
+  explicit RollingStochastic(int period) : window_(period) {}
 
   void Update(double x) { UpdatePair(detail::MakePair(x, -x)); }
   /// Update with the pair (x, −x), for a caller that has it at hand (Rsi::ValuePair).
   void UpdatePair(detail::DoublePair x_neg_x) {
-    extremes_ = blocks_.Update(x_neg_x);
+    window_.UpdatePair(x_neg_x);
     last_ = detail::First(x_neg_x);
-    ++count_;
   }
-  bool Ready() const { return count_ >= blocks_.period(); }
+  bool Ready() const { return window_.Ready(); }
   double Value() const {
     if (!Ready()) {
       return kNaN;
     }
     // The window keeps −lo, and a − b is by definition the IEEE sum a + (−b): the same bits as x − lo and
     // hi − lo, one negation fewer.
-    const double neg_lo = detail::Second(extremes_);
-    const double range = detail::First(extremes_) + neg_lo;
+    const detail::DoublePair extremes = window_.Extremes();
+    const double neg_lo = detail::Second(extremes);
+    const double range = detail::First(extremes) + neg_lo;
     return range > 0.0 ? (last_ + neg_lo) / range : 0.5;
   }
-  int WarmupBars() const { return blocks_.period(); }
+  int WarmupBars() const { return window_.period(); }
   void Reset() {
-    blocks_.Reset();
-    extremes_ = detail::HighLowBlocks::Identity();
+    window_.Reset();
     last_ = 0.0;
-    count_ = 0;
   }
 
  private:
-  detail::HighLowBlocks blocks_;
-  detail::DoublePair extremes_ = detail::HighLowBlocks::Identity();  // (hi, −lo)
+  RollingHighLow window_;  // of x as (x, −x): (hi, −lo)
   double last_ = 0.0;
-  std::int64_t count_ = 0;
 };
 
 }  // namespace td::indicators

@@ -417,17 +417,7 @@ void OpenAlgoDataClient::NoteError(std::string message) {
 }
 
 void OpenAlgoDataClient::PublishStatus() {
-  data::MarketEventSink* sink = nullptr;
-  data::FeedStatus copy;
-  {
-    std::lock_guard lock(mutex_);
-    status_.ts_event = WallNow();
-    sink = sink_;
-    copy = status_;
-  }
-  if (sink != nullptr) {
-    sink->OnEvent(data::MarketEvent(std::move(copy)));
-  }
+  data::PublishFeedStatus(mutex_, status_, sink_, WallNow());
 }
 
 data::FeedStatus OpenAlgoDataClient::status() const {

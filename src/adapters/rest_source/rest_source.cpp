@@ -119,17 +119,7 @@ data::FeedStatus RestSource::status() const {
 }
 
 void RestSource::Publish() {
-  data::MarketEventSink* sink = nullptr;
-  data::FeedStatus copy;
-  {
-    std::lock_guard lock(mutex_);
-    status_.ts_event = WallNow();
-    sink = sink_;
-    copy = status_;
-  }
-  if (sink != nullptr) {
-    sink->OnEvent(data::MarketEvent(std::move(copy)));
-  }
+  data::PublishFeedStatus(mutex_, status_, sink_, WallNow());
 }
 
 }  // namespace td::adapters

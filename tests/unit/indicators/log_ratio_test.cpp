@@ -145,8 +145,12 @@ TEST(LogRatio, EdgeCases) {
   EXPECT_TRUE(SameBits(detail::LogRatio(66.0, 63.0), std::log(66.0 / 63.0)));
 }
 
-TEST(LogRatio, PackedEqualsScalarBitForBit) {
-  std::mt19937_64 rng(5);
+/// 200,000 pairs of price ratios a1/b1 and a2/b2 (prices 50 to 600, moves within ±5 %, so a lane is in the
+/// series range or not), passed to check(a1, b1, a2, b2); returns how many pairs had one lane in range and the
+/// other not.
+template <typename Check>
+long ForRandomRatioPairs(std::uint64_t seed, Check check) {
+  std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> price(50.0, 600.0);
   std::uniform_real_distribution<double> move(-0.05, 0.05);
   long mixed = 0;
@@ -155,11 +159,18 @@ TEST(LogRatio, PackedEqualsScalarBitForBit) {
     const double b2 = price(rng);
     const double a1 = b1 * (1.0 + move(rng));
     const double a2 = b2 * (1.0 + move(rng));
+    check(a1, b1, a2, b2);
+    mixed += InSeriesRange(a1, b1) != InSeriesRange(a2, b2) ? 1 : 0;
+  }
+  return mixed;
+}
+
+TEST(LogRatio, PackedEqualsScalarBitForBit) {
+  const long mixed = ForRandomRatioPairs(5, [](double a1, double b1, double a2, double b2) {
     const detail::DoublePair both = detail::LogRatio(detail::MakePair(a1, a2), detail::MakePair(b1, b2));
     ASSERT_TRUE(SameBits(detail::First(both), detail::LogRatio(a1, b1))) << a1 << "/" << b1;
     ASSERT_TRUE(SameBits(detail::Second(both), detail::LogRatio(a2, b2))) << a2 << "/" << b2;
-    mixed += InSeriesRange(a1, b1) != InSeriesRange(a2, b2) ? 1 : 0;
-  }
+  });
   EXPECT_GT(mixed, 10'000);  // one lane in range, the other not, was exercised
 }
 
@@ -243,22 +254,13 @@ TEST(LogRatio, WeightedSquareEdgeCases) {
 }
 
 TEST(LogRatio, WeightedSquarePackedEqualsScalarBitForBit) {
-  std::mt19937_64 rng(6);
-  std::uniform_real_distribution<double> price(50.0, 600.0);
-  std::uniform_real_distribution<double> move(-0.05, 0.05);
   const detail::DoublePair weights = detail::MakePair(0.5 * 252.0 / 20.0, (2.0 * std::numbers::ln2 - 1.0) * 12.6);
-  long mixed = 0;
-  for (int i = 0; i < 200'000; ++i) {
-    const double b1 = price(rng);
-    const double b2 = price(rng);
-    const double a1 = b1 * (1.0 + move(rng));
-    const double a2 = b2 * (1.0 + move(rng));
+  const long mixed = ForRandomRatioPairs(6, [&](double a1, double b1, double a2, double b2) {
     const detail::DoublePair both =
         detail::WeightedSquaredLogRatio(detail::MakePair(a1, a2), detail::MakePair(b1, b2), weights);
     ASSERT_TRUE(SameBits(detail::First(both), detail::WeightedSquaredLogRatio(a1, b1, detail::First(weights))));
     ASSERT_TRUE(SameBits(detail::Second(both), detail::WeightedSquaredLogRatio(a2, b2, detail::Second(weights))));
-    mixed += InSeriesRange(a1, b1) != InSeriesRange(a2, b2) ? 1 : 0;
-  }
+  });
   EXPECT_GT(mixed, 10'000);
 }
 
