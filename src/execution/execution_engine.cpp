@@ -78,6 +78,7 @@ Result<std::unique_ptr<ExecutionEngine>> ExecutionEngine::Open(ExecutionEngineOp
   if (!tail.ok()) {
     return tail.error();
   }
+  TD_TRY(engine->SettleOrdersCutShortByTheStop());
   for (const Order& order : engine->orders_) {
     if (!order.is_external() && order.status() == OrderStatus::kSubmitted && !order.venue_order_id()) {
       SubmitOrder sent;
@@ -98,6 +99,30 @@ Result<std::unique_ptr<ExecutionEngine>> ExecutionEngine::Open(ExecutionEngineOp
   }
   client.SetSink(engine.get());
   return engine;
+}
+
+Status ExecutionEngine::SettleOrdersCutShortByTheStop() {
+  std::vector<ClientOrderId> ours_never_sent, external_half_adopted;
+  for (const Order& order : orders_) {
+    if (order.status() == OrderStatus::kInitialized) {
+      (order.is_external() ? external_half_adopted : ours_never_sent).push_back(order.client_order_id());
+    }
+  }
+  const UnixNanos now = clock_.Now();
+  // The client is called only after OrderSubmitted is durable, so an order still initialized was never sent.
+  // Sending it now would place a stale intent long after the moment it was meant for: it is denied instead.
+  for (const ClientOrderId& id : ours_never_sent) {
+    TD_TRY(RecordEvent(OrderDenied{id, "not_sent_before_stop",
+                                   "never sent: the process stopped after recording the order and before "
+                                   "submitting it",
+                                   now, now}));
+    log_.Warn("order recorded but never sent before the stop: denied", {{"client_order_id", id.value()}});
+  }
+  // An adoption cut short: the broker reported the order, so it was submitted; reconciliation accepts it.
+  for (const ClientOrderId& id : external_half_adopted) {
+    TD_TRY(RecordEvent(OrderSubmitted{id, now, now}));
+  }
+  return {};
 }
 
 ExecutionEngine::ExecutionEngine(ExecutionEngineOptions options, Clock& clock, ExecutionClient& client,

@@ -140,6 +140,9 @@ class ExecutionEngine final : public ExecutionEventSink {
   Status ReconcileKnown(Order& order, const BrokerOrderReport& report, const BrokerOrderSnapshot& snapshot,
                         ReconcileReport& out);
   Status Adopt(const BrokerOrderReport& report, ReconcileReport& out);
+  /// After replay: settles the orders a stop cut off between two of their frames (recorded, never sent: denied;
+  /// an adoption half journaled: submitted).
+  Status SettleOrdersCutShortByTheStop();
 
   ExecutionEngineOptions options_;
   Clock& clock_;

@@ -141,6 +141,42 @@ TEST_F(EngineTest, CrashBeforeAckRebuildsOnceInFlightAndDoesNotResubmit) {
   EXPECT_EQ(next->client_order_id.value(), "TD-000000000002");
 }
 
+TEST_F(EngineTest, StopBetweenTheIntentAndTheSendDeniesTheOrderAndNeverSendsIt) {
+  ClientOrderId id;
+  {
+    ScriptedClient client;
+    auto engine = OpenEngine(client);
+    id = engine->Submit(Request("k1"))->client_order_id;
+  }
+  // Cut the journal just past the intent: the process stopped before OrderSubmitted was written.
+  std::uint64_t cut = 0;
+  auto tail = persistence::ReplayJournal(dir_ / "orders.journal", [&](const persistence::FrameView& frame) {
+    auto message = Decode(frame.type_id, frame.payload);
+    if (message.ok() && std::holds_alternative<OrderCommand>(*message) && cut == 0) {
+      cut = frame.offset + persistence::kJournalFrameHeaderSize + frame.payload.size() + persistence::kJournalFrameTrailerSize;
+    }
+    return Status{};
+  });
+  ASSERT_TRUE(tail.ok());
+  ASSERT_GT(cut, 0u);
+  ASSERT_LT(cut, std::filesystem::file_size(dir_ / "orders.journal"));
+  std::filesystem::resize_file(dir_ / "orders.journal", cut);
+
+  for (int restart = 0; restart < 2; ++restart) {  // settled once, and the settlement itself replays
+    ScriptedClient client;
+    auto engine = OpenEngine(client);
+    const Order* order = engine->FindOrder(id);
+    ASSERT_NE(order, nullptr);
+    EXPECT_EQ(order->status(), OrderStatus::kDenied);
+    EXPECT_FALSE(order->is_open());
+    auto again = engine->Submit(Request("k1"));
+    ASSERT_TRUE(again.ok());
+    EXPECT_TRUE(again->duplicate);
+    EXPECT_EQ(again->status, OrderStatus::kDenied);
+    EXPECT_TRUE(client.submits.empty()) << "a stale intent must not be sent after a restart";
+  }
+}
+
 TEST_F(EngineTest, DuplicateSubmitReturnsTheExistingOrder) {
   ScriptedClient client;
   auto engine = OpenEngine(client);

@@ -4,12 +4,16 @@
 // and can SIGKILL a client process at a chosen point of an order's life (crash tests).
 #pragma once
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <ctime>
 #include <deque>
 #include <functional>
@@ -59,8 +63,14 @@ class FakeOpenAlgo {
 
   FakeOpenAlgo()
       : server_([this](int fd) {
-          const int own = ::dup(fd);
           std::lock_guard lock(mutex_);
+          if (PeerPort(fd) == sentinel_port_) {
+            sentinel_accepted_ = true;  // accepts are in order: every connection made before it is being served
+            quiet_.notify_all();
+            return;
+          }
+          ++serving_;
+          const int own = ::dup(fd);
           threads_.emplace_back([this, own] { Serve(own); });
         }) {}
   ~FakeOpenAlgo() {
@@ -86,9 +96,51 @@ class FakeOpenAlgo {
     kill_nth_ = nth;
     kill_point_ = point;
   }
-  void SetVictim(pid_t pid) { victim_.store(pid); }
-  /// The victim has exited and been reaped: a kill point reached after this kills nothing.
-  void VictimGone() { victim_.store(-1); }
+  /// The crash test's child process, named in three steps so that a kill point always hits the child whose
+  /// request reached it: SpawningVictim before the spawn (a kill point reached before the child is named waits
+  /// for its name), SetVictim with its pid, VictimGone once it has exited, before it is reaped (its pid cannot
+  /// be reused while it is a zombie). A kill pending for one child never reaches the next.
+  void SpawningVictim() {
+    std::lock_guard lock(victim_mutex_);
+    victim_state_ = VictimState::kSpawning;
+  }
+  void SetVictim(pid_t pid) {
+    std::lock_guard lock(victim_mutex_);
+    victim_pid_ = pid;
+    ++victim_generation_;
+    victim_state_ = VictimState::kAlive;
+    victim_named_.notify_all();
+  }
+  void VictimGone() {
+    std::lock_guard lock(victim_mutex_);
+    victim_state_ = VictimState::kGone;
+  }
+  /// Waits until every request sent before now has been answered and every connection has closed: after a
+  /// child's death, the requests it left in its sockets reach the book before the next child looks at it, as
+  /// they would at a real broker before a restart's reconciliation. False after 5 s.
+  bool Quiesce() {
+    const int sentinel = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(sentinel, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t len = sizeof addr;
+    ::getsockname(sentinel, reinterpret_cast<sockaddr*>(&addr), &len);
+    {
+      std::lock_guard lock(mutex_);
+      sentinel_port_ = ntohs(addr.sin_port);
+      sentinel_accepted_ = false;
+    }
+    addr.sin_port = htons(static_cast<std::uint16_t>(server_.port()));
+    const bool connected = ::connect(sentinel, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(sentinel);
+    std::unique_lock lock(mutex_);
+    const bool quiet = connected && quiet_.wait_for(lock, std::chrono::seconds(5), [this] {
+      return sentinel_accepted_ && serving_ == 0;
+    });
+    sentinel_port_ = -1;
+    return quiet;
+  }
   /// Place requests received per quantity text ("3" -> 1): a quantity seen twice was sent twice.
   std::map<std::string, int> place_requests_by_quantity() const {
     std::lock_guard lock(mutex_);
@@ -146,31 +198,36 @@ class FakeOpenAlgo {
     return fake_json::serialize(fake_json::object{{"status", "error"}, {"message", message}});
   }
 
+  static int PeerPort(int fd) {
+    sockaddr_in peer{};
+    socklen_t len = sizeof peer;
+    return ::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) == 0 ? ntohs(peer.sin_port) : -2;
+  }
+
   void Serve(int fd) {
     while (!stop_) {
       const std::string request = LoopbackServer::ReadRequest(fd);
       if (request.empty()) {
         break;
       }
-      const std::string response = Answer(RequestTarget(request), RequestBody(request), fd);
+      int kill_after_send = 0;
+      const std::string response = Answer(RequestTarget(request), RequestBody(request), fd, kill_after_send);
       if (response.empty()) {
         break;
       }
       LoopbackServer::SendAll(fd, response);
-      bool kill = false;
-      {
-        std::lock_guard lock(mutex_);
-        kill = kill_after_send_;
-        kill_after_send_ = false;
-      }
-      if (kill) {
-        Kill();
+      if (kill_after_send != 0) {
+        Kill(kill_after_send);
       }
     }
     ::close(fd);
+    std::lock_guard lock(mutex_);
+    --serving_;
+    quiet_.notify_all();
   }
 
-  std::string Answer(const std::string& target, const std::string& body, int fd) {
+  /// `kill_after_send` receives the generation of the child to kill once the answer is sent (0: none).
+  std::string Answer(const std::string& target, const std::string& body, int fd, int& kill_after_send) {
     const std::string path = target.substr(std::string("/api/v1/").size());
     fake_json::value parsed = fake_json::parse(body);
     const fake_json::object& in = parsed.as_object();
@@ -184,7 +241,7 @@ class FakeOpenAlgo {
       ++place_by_quantity_[std::string(in.at("quantity").as_string())];
       const bool kill_here = place_requests_ == kill_nth_;
       if (kill_here && kill_point_ == KillPoint::kBeforeCreate) {
-        Kill();
+        Kill(Requester());
         return {};
       }
       const PlaceScript script = scripts_.empty() ? PlaceScript::kNormal : scripts_.front();
@@ -210,11 +267,11 @@ class FakeOpenAlgo {
       order.timestamp = IstNow();
       orders_[id] = order;
       if (kill_here && kill_point_ == KillPoint::kAfterCreate) {
-        Kill();
+        Kill(Requester());
         return {};
       }
       if (kill_here && kill_point_ == KillPoint::kAfterAnswer) {
-        kill_after_send_ = true;
+        kill_after_send = Requester();
       }
       if (script == PlaceScript::kCreateThenStall) {
         lock.unlock();
@@ -290,18 +347,26 @@ class FakeOpenAlgo {
     return HttpResponse(404, Error("no such endpoint"));
   }
 
-  /// Kills the victim. Until the parent names it (0) this waits, up to 5 s: the child is spawned before
-  /// SetVictim runs, and on a loaded machine it could reach its kill point first and live on, which made the
-  /// crash test flaky. Once the parent has reaped it (VictimGone) there is nothing to kill.
-  void Kill() {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    pid_t pid = victim_.load();
-    while (pid == 0 && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-      pid = victim_.load();
+  /// The generation of the child whose request is being answered: the one being spawned (its request can
+  /// arrive before the parent names it) or the one alive; 0 when there is none (a dead child's leftover).
+  int Requester() {
+    std::lock_guard lock(victim_mutex_);
+    switch (victim_state_) {
+      case VictimState::kSpawning: return victim_generation_ + 1;
+      case VictimState::kAlive: return victim_generation_;
+      default: return 0;
     }
-    if (pid > 0) {
-      ::kill(pid, SIGKILL);
+  }
+
+  /// Kills child `generation` once it is named (waiting up to 5 s), unless it has exited already.
+  void Kill(int generation) {
+    if (generation == 0) {
+      return;
+    }
+    std::unique_lock lock(victim_mutex_);
+    victim_named_.wait_for(lock, std::chrono::seconds(5), [&] { return victim_generation_ >= generation; });
+    if (victim_generation_ == generation && victim_state_ == VictimState::kAlive) {
+      ::kill(victim_pid_, SIGKILL);
     }
   }
 
@@ -324,8 +389,16 @@ class FakeOpenAlgo {
   std::map<std::string, int> place_by_quantity_;
   int kill_nth_ = 0;
   KillPoint kill_point_ = KillPoint::kBeforeCreate;
-  bool kill_after_send_ = false;
-  std::atomic<pid_t> victim_{0};  // 0: not named yet, -1: reaped
+  int serving_ = 0;                   // connections whose requests are still being read or answered
+  int sentinel_port_ = -1;            // Quiesce's own connection, told apart by its port
+  bool sentinel_accepted_ = false;
+  std::condition_variable quiet_;
+  enum class VictimState { kNone, kSpawning, kAlive, kGone };
+  std::mutex victim_mutex_;
+  std::condition_variable victim_named_;
+  VictimState victim_state_ = VictimState::kNone;
+  pid_t victim_pid_ = 0;
+  int victim_generation_ = 0;
   LoopbackServer server_;  // last: its thread must stop before the state above goes away
 };
 
