@@ -57,17 +57,27 @@ inline DoublePair LogRatio(DoublePair a, DoublePair b) {
   return MakePair(LogRatio(First(a), First(b)), LogRatio(Second(a), Second(b)));
 }
 
-/// Coefficients of R(t) ≈ ((atanh(√t)/√t)² − 1)/t = 2/3 + 23t/45 + 44t²/105 + …, fitted at the Chebyshev points
-/// of [0, 1/64²] (computed at 60 digits, rounded to double); the fit moves the result by < 10^-4 ulp.
-inline constexpr double kAtanhSquaredR0 = 0x1.5555555555555p-1;
-inline constexpr double kAtanhSquaredR1 = 0x1.05b05b05b2dc6p-1;
-inline constexpr double kAtanhSquaredR2 = 0x1.ad1ad01c433dep-2;
-inline constexpr double kAtanhSquaredR3 = 0x1.6e32287005476p-2;
-alignas(16) inline constexpr double kAtanhSquaredR0Pair[2] = {kAtanhSquaredR0, kAtanhSquaredR0};
-alignas(16) inline constexpr double kAtanhSquaredR1Pair[2] = {kAtanhSquaredR1, kAtanhSquaredR1};
-alignas(16) inline constexpr double kAtanhSquaredR2Pair[2] = {kAtanhSquaredR2, kAtanhSquaredR2};
-alignas(16) inline constexpr double kAtanhSquaredR3Pair[2] = {kAtanhSquaredR3, kAtanhSquaredR3};
-alignas(16) inline constexpr double kOnePair[2] = {1.0, 1.0};
+/// Coefficients of R(t) ≈ ((atanh(√t)/√t)² − 1)/t = 2/3 + 23t/45 + 44t²/105 + …, three terms as Q, for
+/// WeightedSquaredLogRatio and WeightedSquaredLogRatioAndLogRatio, fitted at the Chebyshev points of [0, 1/64²]
+/// (computed at 60 digits, rounded to double): 1 + t·R(t) within 2^-54.4 relative (0.2 ulp).
+inline constexpr double kAtanhSquaredShortR0 = 0x1.5555555555b0ep-1;
+inline constexpr double kAtanhSquaredShortR1 = 0x1.05b05a9eb5616p-1;
+inline constexpr double kAtanhSquaredShortR2 = 0x1.ad3d24bc022ebp-2;
+
+/// WeightedSquaredLogRatio's weight folded into its series once: c0 = 4·weight, c_{k+1} = 4·weight·R_k.
+struct SquaredLogRatioWeights {
+  double c0;
+  double c1;
+  double c2;
+  double c3;
+  double weight;
+};
+
+inline SquaredLogRatioWeights MakeSquaredLogRatioWeights(double weight) {
+  const double outer = 4.0 * weight;
+  return SquaredLogRatioWeights{outer, outer * kAtanhSquaredShortR0, outer * kAtanhSquaredShortR1,
+                                outer * kAtanhSquaredShortR2, weight};
+}
 
 /// WeightedSquaredLogRatio outside the series range. Out of line and cold: with the call inline GCC kept a
 /// streaming caller's running values on the stack for the whole loop, not only around the (rare) call.
@@ -77,25 +87,43 @@ alignas(16) inline constexpr double kOnePair[2] = {1.0, 1.0};
 }
 
 /// weight·ln(a/b)², for the range volatilities, which need only the square: ln(a/b)² = 4·atanh(s)² = 4t·P(t)
-/// with s = (a − b)/(a + b), t = s² and P = (atanh(√t)/√t)² = 1 + t·R(t) (coefficients above), evaluated as
-/// u·(1 + r0·t) + (u·t²)·((r1 + r2·t) + r3·t²) with u = (4·weight)·t: the weight rides along without a step of
-/// its own and no log is squared afterwards, so from the division to the term the chain is five operations
-/// (LogRatio and a square took eight, the scale one more). Nine roundings of at most 2^-53 relative (two in s,
-/// doubled and one more in t, u, the series, the product and the sum): within 6.5 ulp of weight·ln(a/b)² for
-/// the weight as given, 5.97 measured on 3.3 M random ratios, 4.85 on real bars (weight·LogRatio², the form it
-/// replaces, measures 6.55; log_ratio_test checks 6.5 against long double). Outside LogRatio's series range (and
-/// for NaN, zero, negative or infinite input): weight·(L·L) with L = std::log(a / b).
-inline double WeightedSquaredLogRatio(double a, double b, double weight) {
+/// with s = (a − b)/(a + b), t = s² and P = (atanh(√t)/√t)² = 1 + t·R(t) (three-term R above), with the weight
+/// folded into the coefficients (SquaredLogRatioWeights) and evaluated as t·(c0 + c1·t) + t³·(c2 + c3·t): four
+/// operations deep after t, where u·(1 + r0·t) + (u·t²)·(r1 + r2·t + r3·t²) with u = 4·weight·t took five and
+/// two more instructions; every bar of a streaming caller waits for it between the division and the square root.
+/// Roundings for the weight as given: two in s, so five of 2^-53 relative in t, then c0 + c1·t, the product and
+/// the sum (t³'s part is below 2^-24 of the term, so its own roundings count for nothing): with the fit's 0.2
+/// ulp, within 8.4·2^-53 relative of weight·ln(a/b)². Measured against long double: 5.29 ulp on 3.3 M random
+/// ratios and 4.48 on real bars (the form it replaces: 5.97 and 4.85); log_ratio_test checks 5.5 on both.
+/// Outside LogRatio's series range (and for NaN, zero, negative or infinite input): weight·(L·L) with
+/// L = std::log(a / b).
+inline double WeightedSquaredLogRatio(double a, double b, const SquaredLogRatioWeights& w) {
   const double s = (a - b) / (a + b);
   const double t = s * s;
   if (t < kLogRatioSeriesLimit) [[likely]] {  // false for NaN
-    const double u = (4.0 * weight) * t;
-    const double t2 = t * t;
-    const double low = 1.0 + kAtanhSquaredR0 * t;
-    const double high = (kAtanhSquaredR1 + kAtanhSquaredR2 * t) + kAtanhSquaredR3 * t2;
-    return u * low + (u * t2) * high;
+    return t * (w.c0 + w.c1 * t) + (t * (t * t)) * (w.c2 + w.c3 * t);
   }
-  return WeightedSquaredLogRatioOutsideSeries(a, b, weight);
+  return WeightedSquaredLogRatioOutsideSeries(a, b, w.weight);
+}
+
+inline double WeightedSquaredLogRatio(double a, double b, double weight) {
+  return WeightedSquaredLogRatio(a, b, MakeSquaredLogRatioWeights(weight));
+}
+
+/// SquaredLogRatioWeights of two lanes, each with its own weight.
+struct SquaredLogRatioPairWeights {
+  DoublePair c0;
+  DoublePair c1;
+  DoublePair c2;
+  DoublePair c3;
+  DoublePair weight;
+};
+
+inline SquaredLogRatioPairWeights MakeSquaredLogRatioPairWeights(double first, double second) {
+  const SquaredLogRatioWeights a = MakeSquaredLogRatioWeights(first);
+  const SquaredLogRatioWeights b = MakeSquaredLogRatioWeights(second);
+  return SquaredLogRatioPairWeights{MakePair(a.c0, b.c0), MakePair(a.c1, b.c1), MakePair(a.c2, b.c2),
+                                    MakePair(a.c3, b.c3), MakePair(first, second)};
 }
 
 /// The scalar function per lane, out of line and cold for the reason given at
@@ -106,28 +134,33 @@ inline double WeightedSquaredLogRatio(double a, double b, double weight) {
                   WeightedSquaredLogRatio(Second(a), Second(b), Second(weight)));
 }
 
+/// The larger lane of a pair of squares (each ≥ 0 or NaN), for the range test of both lanes at once: a shuffle
+/// and a MAXPD before the compare, where BothBelow's mask took a compare, two moves to integer registers and a
+/// shift. A NaN in the low lane gives NaN (the test fails); a NaN in the high lane gives the low lane, which may
+/// pass, and then the packed series gives NaN in that lane, as the scalar function does (std::log of a NaN
+/// ratio).
+inline double LargerLane(DoublePair p) {
+#if defined(__SSE2__)
+  const Lanes x = p.lanes;
+  const Lanes high = __builtin_shuffle(x, LaneMask{1, 1});
+  return (x < high ? high : x)[0];
+#else
+  return First(p) < Second(p) ? Second(p) : First(p);
+#endif
+}
+
 /// WeightedSquaredLogRatio of both lanes, each with its own weight: one packed series when both are in range
 /// (each lane the IEEE arithmetic of the scalar form in the same order, so the same bits), else the scalar
 /// function per lane.
-inline DoublePair WeightedSquaredLogRatio(DoublePair a, DoublePair b, DoublePair weight) {
+inline DoublePair WeightedSquaredLogRatio(DoublePair a, DoublePair b, const SquaredLogRatioPairWeights& w) {
   const DoublePair s = Divide(Subtract(a, b), Add(a, b));
   const DoublePair t = Multiply(s, s);
-  if (BothBelow(t, kLogRatioSeriesLimit)) [[likely]] {
-    const DoublePair u = Multiply(Scale(4.0, weight), t);
-    const DoublePair t2 = Multiply(t, t);
-    const DoublePair low = Add(LoadPair(kOnePair), Multiply(LoadPair(kAtanhSquaredR0Pair), t));
-    const DoublePair high = Add(Add(LoadPair(kAtanhSquaredR1Pair), Multiply(LoadPair(kAtanhSquaredR2Pair), t)),
-                                Multiply(LoadPair(kAtanhSquaredR3Pair), t2));
-    return Add(Multiply(u, low), Multiply(Multiply(u, t2), high));
+  if (LargerLane(t) < kLogRatioSeriesLimit) [[likely]] {
+    return Add(Multiply(t, Add(w.c0, Multiply(w.c1, t))),
+               Multiply(Multiply(t, Multiply(t, t)), Add(w.c2, Multiply(w.c3, t))));
   }
-  return WeightedSquaredLogRatioPerLane(a, b, weight);
+  return WeightedSquaredLogRatioPerLane(a, b, w.weight);
 }
-
-/// Coefficients of a shorter R(t) (three terms, as Q) for WeightedSquaredLogRatioAndLogRatio, fitted at the Chebyshev
-/// points of [0, 1/64²] (computed at 60 digits, rounded to double): 1 + t·R(t) within 2^-54.4 relative (0.2 ulp).
-inline constexpr double kAtanhSquaredShortR0 = 0x1.5555555555b0ep-1;
-inline constexpr double kAtanhSquaredShortR1 = 0x1.05b05a9eb5616p-1;
-inline constexpr double kAtanhSquaredShortR2 = 0x1.ad3d24bc022ebp-2;
 
 /// The weights of WeightedSquaredLogRatioAndLogRatio folded into its series once: lane for lane,
 /// outer = (4·square_weight, 2·log_weight) and c_k = outer ⊙ (R_k, Q_k) (R the three-term one above).

@@ -184,29 +184,50 @@ class Bollinger {
 
 /// Keltner channels: middle = EMA(ema_period) of the close, bands = middle ± mult·ATR(atr_period) (Wilder).
 /// StockCharts' default is (20, 10, 2); the coach uses EMA20 ± 1.5·ATR20. Ready when both averages are.
+///
+/// The true range is max(high, prev close) − min(low, prev close): for a bar with low ≤ high it is the same
+/// number as TrueRange's max(high − low, |high − prev close|, |low − prev close|), bit for bit (each of those
+/// differences is exactly at most the one kept, and rounding is monotonic, so the largest rounded difference is
+/// the rounded largest one), in three operations instead of seven. Once both averages are seeded they run as
+/// one pair (EMA, ATR) = α·(close, TR) + β·(EMA, ATR): one packed multiply-add, each lane the same bits as the
+/// scalar Ema and Wilder (fast_path_test compares every line with Ema and Atr).
 class Keltner {
  public:
   explicit Keltner(int ema_period = 20, int atr_period = 10, double mult = 2.0, EmaSeed seed = EmaSeed::kSma)
-      : ema_(ema_period, seed), atr_(atr_period), mult_(mult) {}
+      : ema_(ema_period, seed),
+        atr_(atr_period),
+        alphas_(detail::MakePair(ema_.alpha(), 1.0 / atr_period)),
+        betas_(detail::MakePair(1.0 - ema_.alpha(), 1.0 - 1.0 / atr_period)),
+        mult_(mult) {}
   void Update(double high, double low, double close) {
+    if (ready_) [[likely]] {
+      UpdateReady(high, low, close);
+      return;
+    }
     ema_.Update(close);
-    atr_.Update(high, low, close);
+    atr_.Update(has_prev_close_ ? TrueRangeFrom(high, low) : high - low);
+    has_prev_close_ = true;
+    prev_close_ = close;
+    if (ema_.Ready() && atr_.Ready()) {
+      ready_ = true;
+      averages_ = detail::MakePair(ema_.RawValue(), atr_.RawValue());
+    }
   }
   void Update(const Bar& bar) { Update(bar.high.AsDouble(), bar.low.AsDouble(), bar.close.AsDouble()); }
-  /// Update of a ready channel without the averages' warm-up tests (same arithmetic), for a caller that
-  /// tracks readiness (Squeeze).
+  /// Update of a ready channel without the warm-up test, for a caller that tracks readiness (Squeeze).
   void UpdateReady(double high, double low, double close) {
-    ema_.UpdateReady(close);
-    atr_.UpdateReady(high, low, close);
+    const detail::DoublePair inputs = detail::MakePair(close, TrueRangeFrom(high, low));
+    averages_ = detail::Add(detail::Multiply(alphas_, inputs), detail::Multiply(betas_, averages_));
+    prev_close_ = close;
   }
-  bool Ready() const { return ema_.Ready() && atr_.Ready(); }
+  bool Ready() const { return ready_; }
   /// All four lines at once (NaN during warm-up); the accessors below return the same numbers.
   Bands Values() const {
     if (!Ready()) {
       return Bands{};
     }
-    const double m = ema_.Value();
-    const double offset = mult_ * atr_.Value();
+    const double m = MiddleRaw();
+    const double offset = OffsetRaw();
     return Bands{m, m + offset, m - offset, (offset + offset) / m};
   }
   double Middle() const { return Values().middle; }
@@ -215,18 +236,31 @@ class Keltner {
   double Width() const { return Values().width; }
   double Value() const { return Middle(); }
   /// Middle line and mult·ATR without the warm-up test, for a caller that has made it (Squeeze).
-  double MiddleRaw() const { return ema_.RawValue(); }
-  double OffsetRaw() const { return mult_ * atr_.RawValue(); }
+  double MiddleRaw() const { return detail::First(averages_); }
+  double OffsetRaw() const { return mult_ * detail::Second(averages_); }
   int WarmupBars() const { return std::max(ema_.WarmupBars(), atr_.WarmupBars()); }
   void Reset() {
     ema_.Reset();
     atr_.Reset();
+    has_prev_close_ = false;
+    ready_ = false;
   }
 
  private:
+  double TrueRangeFrom(double high, double low) const {
+    return std::max(high, prev_close_) - std::min(low, prev_close_);
+  }
+
+  // The warm-up: the averages' own seeding, handed to averages_ once both are ready.
   Ema ema_;
-  Atr atr_;
+  Wilder atr_;  // of the true range
+  detail::DoublePair alphas_;  // (EMA's α, Wilder's 1/n)
+  detail::DoublePair betas_;   // 1 − α of each
+  detail::DoublePair averages_ = detail::MakePair(0.0, 0.0);  // (EMA, ATR) once ready_
   double mult_;
+  bool ready_ = false;
+  bool has_prev_close_ = false;
+  double prev_close_ = 0.0;
 };
 
 /// TTM-style squeeze: on while the Bollinger bands (20, 2σ) lie strictly inside the Keltner channel
@@ -234,11 +268,11 @@ class Keltner {
 ///
 /// The test is made on the state, not on the four lines: m ± k·σ lies strictly inside e ± M·ATR exactly when
 /// k·σ < M·ATR − |e − m|, and as k·σ ≥ 0 that holds exactly when the margin M·ATR − |e − m| is positive and
-/// k²·σ² is below its square. So no square root is taken and no band is formed, which keeps the divider free
-/// and the chain short (a streaming bar went from 6.7 to ~4 ns). In floating point the two forms round
-/// differently, so they can disagree only where a band and the channel line are within rounding of each other;
-/// fast_path_test compares every bar of real and synthetic data with the four-line form and allows a
-/// disagreement only at such a tie.
+/// k²·σ² is below its square, that is when k²·σ² < margin·|margin|. So no square root is taken and no band is
+/// formed, which keeps the divider free and the chain short, and one compare decides. In floating point the two
+/// forms round differently, so they can disagree only where a band and the channel line are within rounding of
+/// each other; fast_path_test compares every bar of real, synthetic and gapping data with the four-line form
+/// and allows a disagreement only at such a tie (within 1e-12 of the close).
 class Squeeze {
  public:
   explicit Squeeze(int bb_period = 20, double bb_k = 2.0, int kc_period = 20, int kc_atr_period = 20,
@@ -271,17 +305,32 @@ class Squeeze {
 
  private:
   /// 1.0 when the bands lie strictly inside the channel, else 0.0 (also for NaN anywhere: every comparison
-  /// with NaN is false), as compare masks (detail::OneIfBothLess): whether the squeeze holds changes often.
+  /// with NaN is false), as a compare mask: whether the squeeze holds changes often, so no branch.
   double InsideMask() const {
     const RollingMoments::State& st = bollinger_.moments().state();
     const double inv = bollinger_.inv_period();
-    const double mean = RollingMoments::MeanOf(st, inv);
     const double mean_shift = st.s1 * inv;
-    // Not clamped at 0 like PopulationVarianceOf: a variance rounded below 0 gives the same answer as 0 would
-    // (k²·var < margin² whenever margin > 0), so the clamp's branch is not needed.
+    // Not clamped at 0 like PopulationVarianceOf: see SignedSquare.
     const double variance = st.s2 * inv - mean_shift * mean_shift;
-    const double margin = keltner_.OffsetRaw() - std::fabs(keltner_.MiddleRaw() - mean);
-    return detail::OneIfBothLess(0.0, margin, k_squared_ * variance, margin * margin);
+    // e − m as (e − shift) − mean_shift, without forming m: one register copy fewer per bar, and only rounding
+    // apart from e − m (a tie, as below).
+    const double margin = keltner_.OffsetRaw() - std::fabs((keltner_.MiddleRaw() - st.shift) - mean_shift);
+    return OneIfLess(k_squared_ * variance, SignedSquare(margin));
+  }
+  /// margin·|margin|: k²·σ² below it holds exactly when margin > 0 and k²·σ² < margin² (σ² ≥ 0), one compare
+  /// instead of two. A variance rounded below 0 (a window constant to rounding) could only pass with a margin
+  /// within k·√|variance| below 0: the bands then coincide with the mean, which lies on the channel line to
+  /// within that rounding — a tie.
+  static double SignedSquare(double margin) { return margin * std::fabs(margin); }
+  /// a < b ? 1.0 : 0.0 as a compare mask ANDed with 1.0 (as detail::OneIfBothLess, one compare).
+  static double OneIfLess(double a, double b) {
+#if defined(__SSE2__) && defined(__GNUC__)
+    double r = a;
+    asm("cmpltsd %[b], %[r]\n\tandpd %[one], %[r]" : [r] "+x"(r) : [b] "x"(b), [one] "x"(1.0));
+    return r;
+#else
+    return a < b ? 1.0 : 0.0;
+#endif
   }
 
   Bollinger bollinger_;
@@ -568,17 +617,18 @@ class HistVolCloseToClose {
 /// Parkinson (1980) range volatility: σ² = mean over n bars of ln(H/L)² / (4 ln 2), annualised by
 /// √periods_per_year. Ready after n bars.
 ///
-/// Each bar adds w·ln(H/L)² with w = periods_per_year/(4 ln 2 · n) (detail::WeightedSquaredLogRatio, within 6.5
-/// ulp of the exact term for the rounded w; no log is squared afterwards) to a plain window sum, and the value is
-/// the square root of that sum: no second moment, no mean or scale step between the window and the root. Within
-/// 2^-48 relative of the exact volatility on real bars (1.3e-15 measured; log_ratio_test).
+/// Each bar adds w·ln(H/L)² with w = periods_per_year/(4 ln 2 · n) (detail::WeightedSquaredLogRatio, w folded
+/// into its coefficients once, within 8.4·2^-53 relative of the exact term for the rounded w; no log is squared
+/// afterwards) to a plain window sum, and the value is the square root of that sum: no second moment, no mean or
+/// scale step between the window and the root. Within 2^-48 relative of the exact volatility on real bars
+/// (1.15e-15 measured; log_ratio_test).
 class HistVolParkinson {
  public:
   HistVolParkinson(int period, double periods_per_year)
-      : window_(period), weight_(kInvFourLn2 * periods_per_year / period) {
+      : window_(period), weights_(detail::MakeSquaredLogRatioWeights(kInvFourLn2 * periods_per_year / period)) {
     TD_CHECK(periods_per_year > 0.0) << "periods_per_year must be positive";
   }
-  void Update(double high, double low) { window_.Update(detail::WeightedSquaredLogRatio(high, low, weight_)); }
+  void Update(double high, double low) { window_.Update(detail::WeightedSquaredLogRatio(high, low, weights_)); }
   void Update(const Bar& bar) { Update(bar.high.AsDouble(), bar.low.AsDouble()); }
   bool Ready() const { return window_.Full(); }
   double Value() const {
@@ -593,22 +643,23 @@ class HistVolParkinson {
  private:
   static constexpr double kInvFourLn2 = 1.0 / (4.0 * std::numbers::ln2);
   detail::WindowSum window_;
-  double weight_;  // periods_per_year / (4 ln 2 · period)
+  detail::SquaredLogRatioWeights weights_;  // for periods_per_year / (4 ln 2 · period)
 };
 
 /// Garman–Klass (1980) OHLC volatility: σ² = mean over n bars of ½·ln(H/L)² − (2 ln 2 − 1)·ln(C/O)²,
 /// annualised by √periods_per_year. Ignores overnight gaps. Ready after n bars.
 ///
 /// As HistVolParkinson: both weighted squares in one packed detail::WeightedSquaredLogRatio (weights
-/// ½·ppy/n and (2 ln 2 − 1)·ppy/n, each square within 6.5 ulp), their difference into a plain window sum, the
-/// value the square root of the sum. The difference can cancel (a close far from the open), so its error is
-/// relative to the two squares, not to the term; on real bars the value is within 2^-47 relative of the exact
-/// one (1.1e-15 measured; log_ratio_test).
+/// ½·ppy/n and (2 ln 2 − 1)·ppy/n folded into its coefficients once, each square within 8.4·2^-53 relative),
+/// their difference into a plain window sum, the value the square root of the sum. The difference can cancel
+/// (a close far from the open), so its error is relative to the two squares, not to the term; on real bars the
+/// value is within 2^-47 relative of the exact one (1.3e-15 measured; log_ratio_test).
 class HistVolGarmanKlass {
  public:
   HistVolGarmanKlass(int period, double periods_per_year)
       : window_(period),
-        weights_(detail::MakePair(0.5 * periods_per_year / period, kCloseWeight * periods_per_year / period)) {
+        weights_(detail::MakeSquaredLogRatioPairWeights(0.5 * periods_per_year / period,
+                                                        kCloseWeight * periods_per_year / period)) {
     TD_CHECK(periods_per_year > 0.0) << "periods_per_year must be positive";
   }
   void Update(double open, double high, double low, double close) {
@@ -632,7 +683,7 @@ class HistVolGarmanKlass {
  private:
   static constexpr double kCloseWeight = 2.0 * std::numbers::ln2 - 1.0;
   detail::WindowSum window_;
-  detail::DoublePair weights_;  // (½, 2 ln 2 − 1) × periods_per_year / period
+  detail::SquaredLogRatioPairWeights weights_;  // for (½, 2 ln 2 − 1) × periods_per_year / period
 };
 
 }  // namespace td::indicators

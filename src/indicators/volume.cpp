@@ -18,7 +18,7 @@ void RelVolumeTimeOfDay::Reset() {
   generation_ = 0;
   session_ = 0;
   cumulative_ = 0.0;
-  ready_ = false;
+  average_scale_ = kNaN;
   ratios_ = detail::MakePair(kNaN, kNaN);
 }
 

@@ -32,16 +32,24 @@ class VwapAccumulator {
     anchored_ = false;
   }
   void Update(double high, double low, double close, double volume) {
-    const double p = price_ == VwapPrice::kTypical ? (high + low + close) * (1.0 / 3.0) : close;
+    const double p = PriceOf(high, low, close);
     if (!anchored_) [[unlikely]] {
       reference_ = p;
       anchored_ = true;
     }
-    const double d = p - reference_;
-    const double vd = volume * d;
-    volume_ += volume;
-    weighted_ += vd;
-    weighted_sq_ += vd * d;
+    Accumulate(p, volume);
+  }
+  /// Anchor() and Update() of the anchor bar, for a caller that knows this bar starts the accumulation.
+  void StartWith(double high, double low, double close, double volume) {
+    Anchor();
+    reference_ = PriceOf(high, low, close);
+    anchored_ = true;
+    Accumulate(reference_, volume);
+  }
+  /// Update() of an accumulation already anchored: the caller knows, so the update skips the test. (Unanchored,
+  /// the sums would be taken around 0 instead of the first price: the same VWAP, less well conditioned.)
+  void Continue(double high, double low, double close, double volume) {
+    Accumulate(PriceOf(high, low, close), volume);
   }
   /// Ready once some volume has been seen since the anchor.
   bool Ready() const { return volume_ > 0.0; }
@@ -84,6 +92,17 @@ class VwapAccumulator {
     return s.vwap + k * s.sigma;
   }
 
+  double PriceOf(double high, double low, double close) const {
+    return price_ == VwapPrice::kTypical ? (high + low + close) * (1.0 / 3.0) : close;
+  }
+  void Accumulate(double p, double volume) {
+    const double d = p - reference_;
+    const double vd = volume * d;
+    volume_ += volume;
+    weighted_ += vd;
+    weighted_sq_ += vd * d;
+  }
+
   VwapPrice price_;
   bool anchored_ = false;
   double reference_ = 0.0;
@@ -99,11 +118,12 @@ class SessionVwap {
   explicit SessionVwap(VwapPrice price = VwapPrice::kTypical) : vwap_(price) {}
   void Update(double high, double low, double close, double volume, std::int64_t session) {
     if (session != session_ || !started_) [[unlikely]] {
-      vwap_.Anchor();
       session_ = session;
       started_ = true;
+      vwap_.StartWith(high, low, close, volume);
+      return;
     }
-    vwap_.Update(high, low, close, volume);
+    vwap_.Continue(high, low, close, volume);
   }
   void Update(const Bar& bar, std::int64_t session) {
     Update(bar.high.AsDouble(), bar.low.AsDouble(), bar.close.AsDouble(), bar.volume.AsDouble(), session);
@@ -220,7 +240,9 @@ class RelVolumeTimeOfDay {
   RelVolumeTimeOfDay(int slots, int sessions);
 
   void Update(double volume, std::int64_t session, int slot) {
-    TD_CHECK(slot >= 0 && slot < slots_) << "slot " << slot << " outside [0, " << slots_ << ")";
+    // One unsigned comparison covers both ends (a negative slot wraps to a huge one).
+    TD_CHECK(static_cast<unsigned>(slot) < static_cast<unsigned>(slots_))
+        << "slot " << slot << " outside [0, " << slots_ << ")";
     if (session != session_ || generation_ == 0) [[unlikely]] {
       session_ = session;
       ++generation_;
@@ -243,12 +265,13 @@ class RelVolumeTimeOfDay {
     const detail::DoublePair now = detail::MakePair(today + volume, cumulative_);
     record.today = now;
     record.sum = sum;
-    ready_ = record.count >= sessions_;
-    ratios_ = detail::RatiosOrNaN(now, detail::Scale(inv_sessions_, sum), ready_);
+    const detail::DoublePair scale = record.average_scale;
+    average_scale_ = detail::First(scale);
+    ratios_ = detail::RatiosOrNaN(now, detail::Multiply(scale, sum), true);
   }
 
   /// True when the last update's slot has N sessions of history.
-  bool Ready() const { return ready_; }
+  bool Ready() const { return !std::isnan(average_scale_); }
   /// Volume in the current slot (so far) over the slot's average; NaN if not ready or the average is zero.
   double Value() const { return detail::First(ratios_); }
   /// Session volume so far over the average cumulative volume at this slot.
@@ -262,6 +285,9 @@ class RelVolumeTimeOfDay {
   struct SlotRecord {
     detail::DoublePair today = detail::MakePair(0.0, 0.0);
     detail::DoublePair sum = detail::MakePair(0.0, 0.0);
+    // 1/N in both lanes once the history holds N sessions, NaN before: an average of NaN fails the ratio's
+    // "average > 0" test, so readiness costs the update no compare and no mask of its own.
+    detail::DoublePair average_scale = detail::MakePair(kNaN, kNaN);
     std::int64_t generation = 0;  // 0: never used
     int count = 0;                // sessions in the history, up to N
     int head = 0;                 // next history cell to write (0 to N − 1)
@@ -278,8 +304,8 @@ class RelVolumeTimeOfDay {
     const detail::DoublePair finished = record.today;
     if (record.count >= sessions_) [[likely]] {
       sum = detail::Subtract(sum, cell);
-    } else {
-      ++record.count;
+    } else if (++record.count == sessions_) {
+      record.average_scale = detail::MakePair(inv_sessions_, inv_sessions_);
     }
     cell = finished;
     sum = detail::Add(sum, finished);
@@ -307,7 +333,7 @@ class RelVolumeTimeOfDay {
   std::int64_t generation_ = 0;             // sessions seen; 0 before the first update
   std::int64_t session_ = 0;
   double cumulative_ = 0.0;
-  bool ready_ = false;
+  double average_scale_ = kNaN;  // the last update's slot's (NaN: not ready)
   detail::DoublePair ratios_ = detail::MakePair(kNaN, kNaN);  // (Value, CumulativeValue)
 };
 

@@ -156,26 +156,66 @@ TEST(FastPath, IchimokuLinesEqualTheirDefinitions) {
   });
 }
 
-/// The textbook ADX: four Wilder averages and branches. DX from the DM averages (as Adx), or with dx_from_di
-/// from the rounded DI (the form before; the two agree to a few ulp).
+/// Which rounding ReferenceAdx follows. kAsAdx is Adx's own: the DM averages are those of 100·DM (weight 100/n,
+/// seed sum × 100/n), DI = DM average / TR average, and the ADX averages DX/n = |+DM − −DM| / ((+DM + −DM)·n/100)
+/// (its seed is the sum of n such terms). kTextbook is the usual order: DM averages of DM, DI = 100·DM/TR,
+/// DX = 100·|+DM − −DM|/(+DM + −DM) from the DM averages, ADX = Wilder average of DX. kDxFromDi takes DX from the
+/// rounded DI instead (the form before both).
+enum class AdxRounding { kAsAdx, kTextbook, kDxFromDi };
+
+/// The textbook ADX with scalars and branches, TR as the largest of the three differences, in any of the three
+/// roundings; T is double, or long double for the accuracy reference.
+template <typename T>
 struct ReferenceAdx {
-  explicit ReferenceAdx(int n, bool from_di = false) : tr(n), plus(n), minus(n), adx(n), dx_from_di(from_di) {}
-  void Update(double h, double l, double c) {
+  ReferenceAdx(int n, AdxRounding r) : period(n), rounding(r) {}
+  static T Max(T a, T b) { return a < b ? b : a; }
+  void Update(T h, T l, T c) {
     if (has_prev) {
-      const double t = std::max(h - l, std::max(std::abs(h - pc), std::abs(l - pc)));
-      const double up = h - ph;
-      const double down = pl - l;
-      tr.Update(t);
-      plus.Update(up > down && up > 0.0 ? up : 0.0);
-      minus.Update(down > up && down > 0.0 ? down : 0.0);
-      if (tr.Ready()) {
-        const double atr = tr.Value();
-        pdi = atr > 0.0 ? 100.0 * plus.Value() / atr : 0.0;
-        mdi = atr > 0.0 ? 100.0 * minus.Value() / atr : 0.0;
-        const double p = dx_from_di ? pdi : plus.Value();
-        const double m = dx_from_di ? mdi : minus.Value();
-        const double sum = p + m;
-        adx.Update(sum > 0.0 ? 100.0 * std::abs(p - m) / sum : 0.0);
+      const T t = Max(h - l, Max(std::abs(h - pc), std::abs(l - pc)));
+      const T up = h - ph;
+      const T down = pl - l;
+      const T plus_move = up > down && up > 0 ? up : T{0};
+      const T minus_move = down > up && down > 0 ? down : T{0};
+      const bool as_adx = rounding == AdxRounding::kAsAdx;
+      const T dm_weight = as_adx ? T{100} / period : T{1} / period;
+      const T beta = T{1} - T{1} / period;
+      ++changes;
+      if (changes <= period) {
+        tr += t;
+        plus += plus_move;
+        minus += minus_move;
+        if (changes == period) {
+          tr = period == 1 ? tr : tr * (T{1} / period);
+          plus = as_adx ? plus * dm_weight : period == 1 ? plus : plus * dm_weight;
+          minus = as_adx ? minus * dm_weight : period == 1 ? minus : minus * dm_weight;
+        }
+      } else {
+        tr = T{1} / period * t + beta * tr;
+        plus = dm_weight * plus_move + beta * plus;
+        minus = dm_weight * minus_move + beta * minus;
+      }
+      if (changes >= period) {
+        pdi = tr > 0 ? (as_adx ? plus : 100 * plus) / tr : T{0};
+        mdi = tr > 0 ? (as_adx ? minus : 100 * minus) / tr : T{0};
+        const T p = rounding == AdxRounding::kDxFromDi ? pdi : plus;
+        const T m = rounding == AdxRounding::kDxFromDi ? mdi : minus;
+        T term;  // DX/n for kAsAdx, DX otherwise
+        if (as_adx) {
+          const T divisor = (p + m) * (T(period) / 100);
+          term = divisor > 0 ? std::abs(p - m) / divisor : T{0};
+        } else {
+          const T sum = p + m;
+          term = sum > 0 ? 100 * std::abs(p - m) / sum : T{0};
+        }
+        const int dx_count = changes - period + 1;
+        if (dx_count <= period) {
+          adx += term;
+          if (dx_count == period && !as_adx) {
+            adx = period == 1 ? adx : adx * (T{1} / period);
+          }
+        } else {
+          adx = as_adx ? term + beta * adx : T{1} / period * term + beta * adx;
+        }
       }
     }
     has_prev = true;
@@ -183,28 +223,35 @@ struct ReferenceAdx {
     pl = l;
     pc = c;
   }
-  Wilder tr, plus, minus, adx;
-  bool dx_from_di;
+  bool DiReady() const { return changes >= period; }
+  bool Ready() const { return changes >= 2 * period - 1; }
+  double Adx() const { return Ready() ? static_cast<double>(adx) : kNaN; }
+  double PlusDi() const { return DiReady() ? static_cast<double>(pdi) : kNaN; }
+  double MinusDi() const { return DiReady() ? static_cast<double>(mdi) : kNaN; }
+
+  int period;
+  AdxRounding rounding;
+  int changes = 0;
   bool has_prev = false;
-  double ph = 0, pl = 0, pc = 0, pdi = 0, mdi = 0;
+  T ph = 0, pl = 0, pc = 0, tr = 0, plus = 0, minus = 0, adx = 0, pdi = 0, mdi = 0;
 };
 
-/// Runs `adx` and a fresh textbook ADX of the same period over the bars; fails on the first bar whose readiness
+/// Runs `adx` and a fresh textbook ADX in Adx's rounding over the bars; fails on the first bar whose readiness
 /// differs and on any line (ADX, +DI, −DI) that differs in a bit.
 void ExpectAdxEqualsTextbookForm(Adx& adx, int period, const MinuteBars& b, const std::string& what) {
-  ReferenceAdx ref(period);
+  ReferenceAdx<double> ref(period, AdxRounding::kAsAdx);
   std::vector<double> got[3];
   std::vector<double> want[3];
   for (std::size_t i = 0; i < b.size(); ++i) {
     adx.Update(b.high[i], b.low[i], b.close[i]);
     ref.Update(b.high[i], b.low[i], b.close[i]);
-    ASSERT_EQ(adx.Ready(), ref.adx.Ready()) << what << " bar " << i;
+    ASSERT_EQ(adx.Ready(), ref.Ready()) << what << " bar " << i;
     got[0].push_back(adx.Value());
     got[1].push_back(adx.PlusDi());
     got[2].push_back(adx.MinusDi());
-    want[0].push_back(ref.adx.Value());
-    want[1].push_back(ref.tr.Ready() ? ref.pdi : kNaN);
-    want[2].push_back(ref.tr.Ready() ? ref.mdi : kNaN);
+    want[0].push_back(ref.Adx());
+    want[1].push_back(ref.PlusDi());
+    want[2].push_back(ref.MinusDi());
   }
   for (int k = 0; k < 3; ++k) {
     EXPECT_EQ(FirstDifference(got[k], want[k]), -1) << what << " line " << k;
@@ -220,19 +267,99 @@ TEST(FastPath, AdxEqualsTextbookForm) {
   });
 }
 
+/// TR as max(H, Cprev) − min(L, Cprev) is the largest of the three differences bit for bit whenever L ≤ H,
+/// infinities, NaN and gaps beyond either end included (the textbook form runs the three-way max).
+TEST(FastPath, AdxTrueRangeOfTheOuterPairEqualsTheLargestDifference) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const std::vector<double> prices = {-inf, -2.5, -0.0, 0.0, 1e-310, 1.0, 1.0 + 1e-15, 3.0, 1e300, inf, kNaN};
+  MinuteBars b;
+  for (const double high : prices) {
+    for (const double low : prices) {
+      if (low > high) {
+        continue;
+      }
+      for (const double close : prices) {
+        b.high.push_back(high);
+        b.low.push_back(low);
+        b.close.push_back(close);
+      }
+    }
+  }
+  for (const int period : {1, 2}) {
+    Adx adx(period);
+    ExpectAdxEqualsTextbookForm(adx, period, b, "special values, period " + std::to_string(period));
+  }
+}
+
+/// The worst relative error of `got` against the long double reference over bars where the reference is not 0.
+struct WorstError {
+  double worst = 0.0;
+  long compared = 0;
+  void Add(double got, long double want) {
+    if (std::isnan(got) || want == 0) {
+      return;
+    }
+    worst = std::max(worst, static_cast<double>(std::abs((static_cast<long double>(got) - want) / want)));
+    ++compared;
+  }
+};
+
+/// Adx's rounding (DM averages of 100·DM, DI as one quotient, DX/n with n/100 in the divisor) against the
+/// textbook arithmetic in long double. Each Wilder step adds a rounding or two to an error the step damps by
+/// β = 1 − 1/n, except where the average itself decays (no move, flat bars): there the relative error grows by
+/// about an ulp per bar of the run. Bound: 2⁻⁴⁴ relative (5.7·10⁻¹⁴, 256 ulp); measured 2.5·10⁻¹⁴ on the
+/// synthetic series (40-bar flat stretches), 4.6·10⁻¹⁵ on SPY. The textbook order in double, measured alongside,
+/// behaves the same (1.9·10⁻¹⁴ and 7.1·10⁻¹⁵) and must meet the same bound.
+TEST(FastPath, AdxWithinItsBoundOfLongDouble) {
+  ForEachSeries([](const MinuteBars& b, const char* what) {
+    for (const int period : {3, 14, 50}) {
+      Adx adx(period);
+      ReferenceAdx<double> textbook(period, AdxRounding::kTextbook);
+      ReferenceAdx<long double> exact(period, AdxRounding::kTextbook);
+      WorstError ours[3];
+      WorstError theirs[3];
+      for (std::size_t i = 0; i < b.size(); ++i) {
+        adx.Update(b.high[i], b.low[i], b.close[i]);
+        textbook.Update(b.high[i], b.low[i], b.close[i]);
+        exact.Update(b.high[i], b.low[i], b.close[i]);
+        ASSERT_EQ(adx.Ready(), exact.Ready());
+        if (!exact.DiReady()) {
+          continue;
+        }
+        ours[1].Add(adx.PlusDi(), exact.pdi);
+        ours[2].Add(adx.MinusDi(), exact.mdi);
+        theirs[1].Add(textbook.PlusDi(), exact.pdi);
+        theirs[2].Add(textbook.MinusDi(), exact.mdi);
+        if (exact.Ready()) {
+          ours[0].Add(adx.Value(), exact.adx);
+          theirs[0].Add(textbook.Adx(), exact.adx);
+        }
+      }
+      const double bound = std::ldexp(1.0, -44);
+      for (int k = 0; k < 3; ++k) {
+        EXPECT_GT(ours[k].compared, 10000) << what << " line " << k;
+        EXPECT_LE(ours[k].worst, bound) << what << " period " << period << " line " << k;
+        EXPECT_LE(theirs[k].worst, bound) << what << " period " << period << " line " << k << " (textbook order)";
+        std::printf("ADX(%d, %s) line %d vs long double: ours %.3g, textbook order %.3g relative\n", period, what, k,
+                    ours[k].worst, theirs[k].worst);
+      }
+    }
+  });
+}
+
 TEST(FastPath, AdxWithinAFewUlpOfDxFromRoundedDi) {
   ForEachSeries([](const MinuteBars& b, const char* what) {
     for (const int period : {3, 14}) {
       Adx adx(period);
-      ReferenceAdx from_di(period, true);
+      ReferenceAdx<double> from_di(period, AdxRounding::kDxFromDi);
       double worst = 0.0;
       long compared = 0;
       for (std::size_t i = 0; i < b.size(); ++i) {
         adx.Update(b.high[i], b.low[i], b.close[i]);
         from_di.Update(b.high[i], b.low[i], b.close[i]);
-        ASSERT_EQ(adx.Ready(), from_di.adx.Ready());
-        if (adx.Ready() && from_di.adx.Value() > 0.0) {
-          worst = std::max(worst, std::abs(adx.Value() - from_di.adx.Value()) / from_di.adx.Value());
+        ASSERT_EQ(adx.Ready(), from_di.Ready());
+        if (adx.Ready() && from_di.Adx() > 0.0) {
+          worst = std::max(worst, std::abs(adx.Value() - from_di.Adx()) / from_di.Adx());
           ++compared;
         }
       }
@@ -516,6 +643,36 @@ TEST(FastPath, MaskAndSqrtHelpersEqualPlainForms) {
   }
 }
 
+/// Bars whose previous close lies above, inside, below or on the edge of the bar (gaps both ways, closes equal
+/// to the high or the low), with flat stretches; the synthetic series above never gaps.
+MinuteBars GappingBars() {
+  MinuteBars b;
+  std::mt19937_64 rng(7);
+  std::normal_distribution<double> step(0.0, 0.002);
+  std::exponential_distribution<double> wick(1000.0);
+  std::uniform_int_distribution<int> dice(0, 5);
+  double close = 50.0;
+  for (int i = 0; i < 20000; ++i) {
+    const double open = close * std::exp(dice(rng) == 0 ? 5.0 * step(rng) : 0.0);  // a gap now and then
+    const int shape = dice(rng);
+    close = i % 500 < 30 ? open : open * std::exp(step(rng));
+    double high = std::max(open, close) * (1.0 + wick(rng));
+    double low = std::min(open, close) * (1.0 - wick(rng));
+    if (shape == 1) {
+      high = std::max(open, close);  // the previous close can be the high ...
+    } else if (shape == 2) {
+      low = std::min(open, close);  // ... or the low
+    } else if (i % 500 < 30) {
+      high = low = close;  // no range at all
+    }
+    b.open.push_back(open);
+    b.high.push_back(high);
+    b.low.push_back(low);
+    b.close.push_back(close);
+  }
+  return b;
+}
+
 TEST(FastPath, SqueezeValueEqualsOn) {
   ForEachSeries([](const MinuteBars& b, const char* what) {
     Squeeze squeeze;
@@ -549,7 +706,7 @@ TEST(FastPath, SqueezeAgreesWithTheFourLineDefinition) {
   };
   for (const Params p : {Params{20, 2.0, 20, 20, 1.5}, Params{20, 2.0, 20, 10, 2.0}, Params{10, 1.0, 14, 14, 1.0},
                          Params{20, 0.0, 20, 20, 1.5}, Params{5, 3.0, 30, 7, 0.5}}) {
-    ForEachSeries([&](const MinuteBars& b, const char* what) {
+    const auto check = [&](const MinuteBars& b, const char* what) {
       Squeeze squeeze(p.bb_period, p.bb_k, p.kc_period, p.kc_atr_period, p.kc_mult);
       long on = 0;
       long ties = 0;
@@ -574,12 +731,56 @@ TEST(FastPath, SqueezeAgreesWithTheFourLineDefinition) {
       if (p.bb_k > 0.0) {
         EXPECT_GT(on, 10) << what << " k " << p.bb_k;  // the squeeze occurs, so both answers are exercised
       }
-    });
+    };
+    ForEachSeries(check);
+    check(GappingBars(), "gapping");  // also bars without range: σ = 0 and an ATR decaying towards 0
   }
 }
 
 TEST(FastPath, SqueezeRefusesANegativeBollingerMultiple) {
   EXPECT_DEATH(Squeeze(20, -1.0), "must not be negative");
+}
+
+/// Keltner's true range max(high, prev close) − min(low, prev close) against Atr's TrueRange: every line the
+/// same bits, on gapping bars and real ones, through a Reset.
+TEST(FastPath, KeltnerEqualsEmaAndAtr) {
+  struct Params {
+    int ema_period;
+    int atr_period;
+    double mult;
+    EmaSeed seed;
+  };
+  const MinuteBars gapping = GappingBars();
+  std::vector<const MinuteBars*> series = {&gapping};
+  if (const MinuteBars* real = RealBars()) {
+    series.push_back(real);
+  }
+  for (const Params p : {Params{20, 10, 2.0, EmaSeed::kSma}, Params{20, 20, 1.5, EmaSeed::kSma},
+                         Params{20, 10, 2.0, EmaSeed::kFirstValue}, Params{1, 1, 1.0, EmaSeed::kSma},
+                         Params{3, 30, 0.5, EmaSeed::kFirstValue}}) {
+    for (const MinuteBars* b : series) {
+      Keltner keltner(p.ema_period, p.atr_period, p.mult, p.seed);
+      for (int pass = 0; pass < 2; ++pass) {
+        Ema ema(p.ema_period, p.seed);
+        Atr atr(p.atr_period);
+        for (std::size_t i = 0; i < b->size(); ++i) {
+          keltner.Update(b->high[i], b->low[i], b->close[i]);
+          ema.Update(b->close[i]);
+          atr.Update(b->high[i], b->low[i], b->close[i]);
+          const Bands got = keltner.Values();
+          const bool ready = ema.Ready() && atr.Ready();
+          ASSERT_EQ(keltner.Ready(), ready) << "bar " << i;
+          const double m = ready ? ema.Value() : kNaN;
+          const double offset = p.mult * atr.Value();
+          ASSERT_TRUE(testing::SameBits(got.middle, m)) << "bar " << i;
+          ASSERT_TRUE(testing::SameBits(got.upper, ready ? m + offset : kNaN)) << "bar " << i;
+          ASSERT_TRUE(testing::SameBits(got.lower, ready ? m - offset : kNaN)) << "bar " << i;
+          ASSERT_TRUE(testing::SameBits(got.width, ready ? (offset + offset) / m : kNaN)) << "bar " << i;
+        }
+        keltner.Reset();
+      }
+    }
+  }
 }
 
 /// The textbook volume flow: an integer tick direction, branches, and two RollingSum windows.
