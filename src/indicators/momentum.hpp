@@ -236,12 +236,8 @@ class Adx {
     double tr;
     detail::DoublePair dm;  // (+DM, −DM)
   };
-  /// TR as max(H, Cprev) − min(L, Cprev): three instructions instead of seven, and the same bits as the
-  /// largest of H − L, |H − Cprev|, |L − Cprev| whenever L ≤ H (rounding is monotonic, so the rounded difference
-  /// of the outer pair is the largest), NaN included: a NaN close gives H − L, a NaN high or low gives NaN, as
-  /// the three-way max does. A bar with L > H, which has no true range, gets a different number.
   Moves MovesFrom(double high, double low) const {
-    return Moves{(high < prev_close_ ? prev_close_ : high) - (prev_close_ < low ? prev_close_ : low),
+    return Moves{detail::TrueRangeOfOuterPair(high, low, prev_close_),
                  detail::LargerPositiveMove(detail::MakePair(high - prev_high_, prev_low_ - low))};
   }
   /// The first 2n − 1 changes (and the first bar, which has none): the averages sum their seeds in place until

@@ -388,24 +388,24 @@ inline TickSplit TickRule(DoublePair direction, double prev, double price, doubl
 inline double KeepIf(bool keep, double v) {
   return std::bit_cast<double>(std::bit_cast<std::uint64_t>(v) & (std::uint64_t{0} - static_cast<std::uint64_t>(keep)));
 }
-/// a < b && c < d ? 1.0 : 0.0 from two compare masks ANDed with 1.0: no flags, no round trip through an integer
-/// register and back (CMPLTSD is false for NaN, as <).
-inline double OneIfBothLess(double a, double b, double c, double d) {
+/// a < b ? 1.0 : 0.0 from a compare mask ANDed with 1.0: no flags, no round trip through an integer register
+/// and back (CMPLTSD is false for NaN, as <). For conditions that are coin flips on market data (the squeeze).
+inline double OneIfLess(double a, double b) {
 #if defined(__SSE2__) && defined(__GNUC__)
-  // As asm: the intrinsics would zero the upper lane of each operand first (four more instructions).
+  // As asm: the intrinsics would zero the upper lane of each operand first (two more instructions).
   double r = a;
-  double other = c;
-  asm("cmpltsd %[b], %[r]\n\tcmpltsd %[d], %[other]\n\tandpd %[other], %[r]\n\tandpd %[one], %[r]"
-      : [r] "+x"(r), [other] "+x"(other)
-      : [b] "x"(b), [d] "x"(d), [one] "x"(1.0));
+  asm("cmpltsd %[b], %[r]\n\tandpd %[one], %[r]" : [r] "+x"(r) : [b] "x"(b), [one] "x"(1.0));
   return r;
-#elif defined(__SSE2__)
-  const __m128d first = _mm_cmplt_sd(_mm_set_sd(a), _mm_set_sd(b));
-  const __m128d second = _mm_cmplt_sd(_mm_set_sd(c), _mm_set_sd(d));
-  return _mm_cvtsd_f64(_mm_and_pd(_mm_and_pd(first, second), _mm_set_sd(1.0)));
 #else
-  return a < b && c < d ? 1.0 : 0.0;
+  return a < b ? 1.0 : 0.0;
 #endif
+}
+/// The true range max(H, Cprev) − min(L, Cprev): for L ≤ H the same bits as max(H − L, |H − Cprev|,
+/// |L − Cprev|) (each of those differences is exactly at most the outer one, and rounding is monotonic), in
+/// three operations instead of seven; a NaN previous close gives H − L (the first bar's true range), a NaN high
+/// or low gives NaN. A bar with L > H, which has no true range, gets another number.
+inline double TrueRangeOfOuterPair(double high, double low, double prev_close) {
+  return (high < prev_close ? prev_close : high) - (prev_close < low ? prev_close : low);
 }
 /// std::sqrt(v > 0 ? v : 0) as MAXSD and SQRTSD: the same bits, without the errno test std::sqrt keeps in
 /// callers built without -fno-math-errno — which also makes it pure, so repeated reads fold into one.
@@ -439,19 +439,18 @@ inline Quotients DivideBoth(double a, double b, double c, double d) {
 #endif
 }
 
-/// Lane-wise ok && den > 0 ? num/den : NaN: one packed division and one packed select (the same IEEE quotients
-/// as two scalar divisions, without the compare-and-branch per lane).
-inline DoublePair RatiosOrNaN(DoublePair num, DoublePair den, bool ok) {
+/// Lane-wise den > 0 ? num/den : NaN: one packed division and one packed select (the same IEEE quotients as
+/// two scalar divisions, without the compare-and-branch per lane; a NaN denominator gives NaN).
+inline DoublePair RatiosOrNaN(DoublePair num, DoublePair den) {
 #if defined(__SSE2__)
   const Lanes q = Lanes(num.lanes) / Lanes(den.lanes);
-  const LaneMask take =
-      (Lanes(den.lanes) > Lanes{0.0, 0.0}) & LaneMask{-static_cast<long long>(ok), -static_cast<long long>(ok)};
+  const LaneMask take = Lanes(den.lanes) > Lanes{0.0, 0.0};
   // As masks, not `take ? q : NaN`, which GCC lowers to a branch per lane on SSE2.
   const LaneMask nan = reinterpret_cast<LaneMask>(Lanes{kNaN, kNaN});
   return DoublePair{reinterpret_cast<Lanes>((reinterpret_cast<LaneMask>(q) & take) | (nan & ~take))};
 #else
-  return DoublePair{ok && den.first > 0.0 ? num.first / den.first : kNaN,
-                    ok && den.second > 0.0 ? num.second / den.second : kNaN};
+  return DoublePair{den.first > 0.0 ? num.first / den.first : kNaN,
+                    den.second > 0.0 ? num.second / den.second : kNaN};
 #endif
 }
 

@@ -185,10 +185,8 @@ class Bollinger {
 /// Keltner channels: middle = EMA(ema_period) of the close, bands = middle ± mult·ATR(atr_period) (Wilder).
 /// StockCharts' default is (20, 10, 2); the coach uses EMA20 ± 1.5·ATR20. Ready when both averages are.
 ///
-/// The true range is max(high, prev close) − min(low, prev close): for a bar with low ≤ high it is the same
-/// number as TrueRange's max(high − low, |high − prev close|, |low − prev close|), bit for bit (each of those
-/// differences is exactly at most the one kept, and rounding is monotonic, so the largest rounded difference is
-/// the rounded largest one), in three operations instead of seven. Once both averages are seeded they run as
+/// The true range is detail::TrueRangeOfOuterPair, max(high, prev close) − min(low, prev close): for a bar with
+/// low ≤ high bit for bit TrueRange's, in three operations instead of seven. Once both averages are seeded they run as
 /// one pair (EMA, ATR) = α·(close, TR) + β·(EMA, ATR): one packed multiply-add, each lane the same bits as the
 /// scalar Ema and Wilder (fast_path_test compares every line with Ema and Atr).
 class Keltner {
@@ -205,8 +203,7 @@ class Keltner {
       return;
     }
     ema_.Update(close);
-    atr_.Update(has_prev_close_ ? TrueRangeFrom(high, low) : high - low);
-    has_prev_close_ = true;
+    atr_.Update(detail::TrueRangeOfOuterPair(high, low, prev_close_));  // H − L on the first bar (NaN close)
     prev_close_ = close;
     if (ema_.Ready() && atr_.Ready()) {
       ready_ = true;
@@ -216,7 +213,7 @@ class Keltner {
   void Update(const Bar& bar) { Update(bar.high.AsDouble(), bar.low.AsDouble(), bar.close.AsDouble()); }
   /// Update of a ready channel without the warm-up test, for a caller that tracks readiness (Squeeze).
   void UpdateReady(double high, double low, double close) {
-    const detail::DoublePair inputs = detail::MakePair(close, TrueRangeFrom(high, low));
+    const detail::DoublePair inputs = detail::MakePair(close, detail::TrueRangeOfOuterPair(high, low, prev_close_));
     averages_ = detail::Add(detail::Multiply(alphas_, inputs), detail::Multiply(betas_, averages_));
     prev_close_ = close;
   }
@@ -242,15 +239,11 @@ class Keltner {
   void Reset() {
     ema_.Reset();
     atr_.Reset();
-    has_prev_close_ = false;
+    prev_close_ = kNaN;
     ready_ = false;
   }
 
  private:
-  double TrueRangeFrom(double high, double low) const {
-    return std::max(high, prev_close_) - std::min(low, prev_close_);
-  }
-
   // The warm-up: the averages' own seeding, handed to averages_ once both are ready.
   Ema ema_;
   Wilder atr_;  // of the true range
@@ -259,8 +252,7 @@ class Keltner {
   detail::DoublePair averages_ = detail::MakePair(0.0, 0.0);  // (EMA, ATR) once ready_
   double mult_;
   bool ready_ = false;
-  bool has_prev_close_ = false;
-  double prev_close_ = 0.0;
+  double prev_close_ = kNaN;  // NaN before the first bar
 };
 
 /// TTM-style squeeze: on while the Bollinger bands (20, 2σ) lie strictly inside the Keltner channel
@@ -315,23 +307,13 @@ class Squeeze {
     // e − m as (e − shift) − mean_shift, without forming m: one register copy fewer per bar, and only rounding
     // apart from e − m (a tie, as below).
     const double margin = keltner_.OffsetRaw() - std::fabs((keltner_.MiddleRaw() - st.shift) - mean_shift);
-    return OneIfLess(k_squared_ * variance, SignedSquare(margin));
+    return detail::OneIfLess(k_squared_ * variance, SignedSquare(margin));
   }
   /// margin·|margin|: k²·σ² below it holds exactly when margin > 0 and k²·σ² < margin² (σ² ≥ 0), one compare
   /// instead of two. A variance rounded below 0 (a window constant to rounding) could only pass with a margin
   /// within k·√|variance| below 0: the bands then coincide with the mean, which lies on the channel line to
   /// within that rounding — a tie.
   static double SignedSquare(double margin) { return margin * std::fabs(margin); }
-  /// a < b ? 1.0 : 0.0 as a compare mask ANDed with 1.0 (as detail::OneIfBothLess, one compare).
-  static double OneIfLess(double a, double b) {
-#if defined(__SSE2__) && defined(__GNUC__)
-    double r = a;
-    asm("cmpltsd %[b], %[r]\n\tandpd %[one], %[r]" : [r] "+x"(r) : [b] "x"(b), [one] "x"(1.0));
-    return r;
-#else
-    return a < b ? 1.0 : 0.0;
-#endif
-  }
 
   Bollinger bollinger_;
   Keltner keltner_;

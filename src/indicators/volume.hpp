@@ -267,7 +267,7 @@ class RelVolumeTimeOfDay {
     record.sum = sum;
     const detail::DoublePair scale = record.average_scale;
     average_scale_ = detail::First(scale);
-    ratios_ = detail::RatiosOrNaN(now, detail::Multiply(scale, sum), true);
+    ratios_ = detail::RatiosOrNaN(now, detail::Multiply(scale, sum));
   }
 
   /// True when the last update's slot has N sessions of history.
