@@ -55,11 +55,13 @@ class Ichimoku {
   double Kijun() const { return Newest().kijun_line; }
   double SenkouA() const { return Newest().senkou_a; }
   double SenkouB() const { return Newest().senkou_b; }
-  /// Senkou A/B as computed `displacement` bars ago: the cloud at the current bar.
-  double CloudA() const { return Shifted() ? LaggedEntry().senkou_a : kNaN; }
-  double CloudB() const { return Shifted() ? LaggedEntry().senkou_b : kNaN; }
+  /// Senkou A/B as computed `displacement` bars ago: the cloud at the current bar. Until `displacement` + 1
+  /// updates are in, the entry `displacement` before the newest is one that no update has written yet (the
+  /// ring is longer than the displacement), still NaN from the constructor or Reset: no test of its own either.
+  double CloudA() const { return LaggedEntry().senkou_a; }
+  double CloudB() const { return LaggedEntry().senkou_b; }
   double Chikou() const { return Newest().close; }
-  double LaggedClose() const { return Shifted() ? LaggedEntry().close : kNaN; }
+  double LaggedClose() const { return LaggedEntry().close; }
   /// Ready when every line, the shifted cloud included, has a value.
   bool Ready() const { return count_ >= static_cast<std::int64_t>(WarmupBars()); }
   int WarmupBars() const { return senkou_b_period_ + displacement_; }
@@ -79,7 +81,6 @@ class Ichimoku {
   static double Midpoint(detail::DoublePair extremes) { return detail::HighLowBlocks::Midpoint(extremes); }
   /// The midpoint of a window's extremes once `period` bars are in, NaN before.
   double LineOf(detail::DoublePair extremes, int period) const { return count_ >= period ? Midpoint(extremes) : kNaN; }
-  bool Shifted() const { return count_ > displacement_; }
   const Lagged& Newest() const { return lag_[static_cast<std::size_t>(count_ - 1) & lag_mask_]; }
   /// The entry parked by the update `displacement` updates before the last one.
   const Lagged& LaggedEntry() const { return lag_[static_cast<std::size_t>(count_ - 1 - displacement_) & lag_mask_]; }

@@ -467,32 +467,49 @@ class HighLowBlocks {
  public:
   explicit HighLowBlocks(int period) {
     TD_CHECK(period >= 1) << "period must be >= 1, was " << period;
-    block_.assign(static_cast<std::size_t>(period), Identity());
-    suffix_.assign(static_cast<std::size_t>(period) + 1, Identity());
+    cells_.assign(static_cast<std::size_t>(period), Cell{Identity(), Identity()});
+    cursor_ = cells_.data();
+    end_ = cells_.data() + cells_.size();
   }
+  HighLowBlocks(const HighLowBlocks& other) : cells_(other.cells_), running_(other.running_) { AimLike(other); }
+  HighLowBlocks& operator=(const HighLowBlocks& other) {
+    if (this != &other) {
+      cells_ = other.cells_;
+      running_ = other.running_;
+      AimLike(other);
+    }
+    return *this;
+  }
+  HighLowBlocks(HighLowBlocks&&) noexcept = default;  // the buffer moves, so the cursors stay valid
+  HighLowBlocks& operator=(HighLowBlocks&&) noexcept = default;
+  ~HighLowBlocks() = default;
 
   DoublePair Update(DoublePair x) {
-    block_[offset_] = x;
+    Cell& cell = *cursor_;
+    cell.value = x;
     running_ = Max(running_, x);
-    const DoublePair value = Max(suffix_[offset_ + 1], running_);
-    if (++offset_ == block_.size()) [[unlikely]] {
+    const DoublePair value = Max(cell.suffix_after, running_);
+    if (++cursor_ == end_) [[unlikely]] {
       // The finished block becomes the previous one: its suffix extremes serve the next `period` windows.
       DoublePair acc = Identity();
+      Cell* const first = cells_.data();
 #pragma GCC unroll 2
-      for (std::size_t j = block_.size(); j-- > 0;) {
-        acc = Max(block_[j], acc);
-        suffix_[j] = acc;
+      for (Cell* c = end_ - 1; c != first; --c) {
+        acc = Max(c->value, acc);
+        c[-1].suffix_after = acc;
       }
-      offset_ = 0;
+      cursor_ = first;
       running_ = Identity();
     }
     return value;
   }
-  int period() const { return static_cast<int>(block_.size()); }
+  int period() const { return static_cast<int>(cells_.size()); }
 
   void Reset() {
-    std::fill(suffix_.begin(), suffix_.end(), Identity());
-    offset_ = 0;
+    for (Cell& c : cells_) {
+      c.suffix_after = Identity();
+    }
+    cursor_ = cells_.data();
     running_ = Identity();
   }
 
@@ -504,9 +521,21 @@ class HighLowBlocks {
   static double Midpoint(DoublePair v) { return 0.5 * (High(v) + Low(v)); }
 
  private:
-  std::vector<DoublePair> block_;
-  std::vector<DoublePair> suffix_;  // as RollingExtreme's; suffix_[period] = identity
-  std::size_t offset_ = 0;
+  /// One offset of the block: this block's pair there, and the previous block's extremes from the next offset
+  /// on (RollingExtreme's suffix_[offset + 1]; identity at the last offset). One array walked by one pointer,
+  /// where two arrays, an index and their size kept four registers busy in a caller's loop.
+  struct Cell {
+    DoublePair value;
+    DoublePair suffix_after;
+  };
+  void AimLike(const HighLowBlocks& other) {
+    cursor_ = cells_.data() + (other.cursor_ - other.cells_.data());
+    end_ = cells_.data() + cells_.size();
+  }
+
+  std::vector<Cell> cells_;
+  Cell* cursor_ = nullptr;  // the cell of the next update
+  Cell* end_ = nullptr;
   DoublePair running_ = Identity();
 };
 

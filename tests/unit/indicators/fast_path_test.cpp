@@ -9,8 +9,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <limits>
+#include <memory>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "indicators/batch.hpp"
@@ -105,6 +107,63 @@ TEST(FastPath, PackedHighLowWindowKeepsNaNAsRollingMaxAndMin) {
   }
   for (const int period : {1, 5, 26}) {
     EXPECT_EQ(FirstHighLowDifference(b, period), -1) << "period " << period;
+  }
+}
+
+/// A copy, a copy assignment over a window of another period and a move, each taken mid-block from a window
+/// that is then destroyed, carry on bit for bit as a window fed every bar: the copies walk their own buffers.
+TEST(FastPath, PackedHighLowWindowCopiedMidBlockCarriesOn) {
+  const MinuteBars b = SyntheticBars();
+  for (const int period : {1, 9, 26}) {
+    RollingHighLow reference(period);
+    auto original = std::make_unique<RollingHighLow>(period);
+    const std::size_t split = static_cast<std::size_t>(3 * period + period / 2 + 1);
+    for (std::size_t i = 0; i < split; ++i) {
+      reference.Update(b.high[i], b.low[i]);
+      original->Update(b.high[i], b.low[i]);
+    }
+    RollingHighLow copied(*original);
+    RollingHighLow assigned(period + 7);
+    assigned.Update(1.0, 0.5);
+    assigned = *original;
+    RollingHighLow moved_from(*original);
+    RollingHighLow moved(std::move(moved_from));
+    original.reset();
+    for (std::size_t i = split; i < std::min<std::size_t>(b.size(), 2000); ++i) {
+      for (RollingHighLow* w : {&reference, &copied, &assigned, &moved}) {
+        w->Update(b.high[i], b.low[i]);
+      }
+      for (const RollingHighLow* w : {&copied, &assigned, &moved}) {
+        ASSERT_TRUE(testing::SameBits(w->High(), reference.High())) << "period " << period << " bar " << i;
+        ASSERT_TRUE(testing::SameBits(w->Low(), reference.Low())) << "period " << period << " bar " << i;
+      }
+    }
+  }
+}
+
+TEST(FastPath, IchimokuCopiedMidStreamCarriesOn) {
+  const MinuteBars b = SyntheticBars();
+  Ichimoku reference;
+  auto original = std::make_unique<Ichimoku>();
+  const std::size_t split = 100;  // inside a tenkan and a kijun block, with every window full
+  for (std::size_t i = 0; i < split; ++i) {
+    reference.Update(b.high[i], b.low[i], b.close[i]);
+    original->Update(b.high[i], b.low[i], b.close[i]);
+  }
+  Ichimoku copied(*original);
+  Ichimoku assigned(5, 10, 21, 7);
+  assigned = *original;
+  original.reset();
+  for (std::size_t i = split; i < std::min<std::size_t>(b.size(), 2000); ++i) {
+    for (Ichimoku* x : {&reference, &copied, &assigned}) {
+      x->Update(b.high[i], b.low[i], b.close[i]);
+    }
+    for (const Ichimoku* x : {&copied, &assigned}) {
+      ASSERT_TRUE(testing::SameBits(x->Tenkan(), reference.Tenkan())) << "bar " << i;
+      ASSERT_TRUE(testing::SameBits(x->Kijun(), reference.Kijun())) << "bar " << i;
+      ASSERT_TRUE(testing::SameBits(x->SenkouB(), reference.SenkouB())) << "bar " << i;
+      ASSERT_TRUE(testing::SameBits(x->CloudA(), reference.CloudA())) << "bar " << i;
+    }
   }
 }
 
