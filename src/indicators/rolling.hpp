@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 #if defined(__SSE2__)
@@ -196,70 +197,128 @@ class RollingSum {
   double sum_ = 0.0;
 };
 
-/// The maximum (kMax) or minimum of the last `period` values, by the van Herk/Gil-Werman block method: the
-/// stream is cut into blocks of `period`; the window ending at offset k of the current block is the running
-/// extreme of the block so far combined with the suffix extreme of the previous block from offset k + 1. The
-/// suffix extremes are rebuilt once per block (amortised O(1)); each update is branch-free, and nothing is
-/// allocated after construction. The result is exact (a max/min of the inputs).
+namespace detail {
+
+/// The van Herk/Gil-Werman block method for the extreme of the last `period` values: the stream is cut into
+/// blocks of `period`; the window ending at offset k of the current block is the running extreme of the block
+/// so far combined with the suffix extreme of the previous block from offset k + 1. The suffix extremes are
+/// rebuilt once per block (amortised O(1)); nothing is allocated after construction, and the result is exact
+/// (an extreme of the inputs). `Order` gives the Value type's Identity() and Pick(a, b); Update returns the
+/// extreme of the last `period` values once that many have come in (of all so far before).
+///
+/// One array of cells walked by one pointer: where two arrays, an index and their size kept four registers
+/// busy in a caller's loop (Ichimoku's two windows spilled), this keeps two.
+template <typename Value, typename Order>
+class BlockExtremes {
+ public:
+  explicit BlockExtremes(int period) {
+    TD_CHECK(period >= 1) << "period must be >= 1, was " << period;
+    cells_.assign(static_cast<std::size_t>(period), Cell{Order::Identity(), Order::Identity()});
+    AimLike(*this);
+  }
+  BlockExtremes(const BlockExtremes& other) : cells_(other.cells_), running_(other.running_) { AimLike(other); }
+  BlockExtremes& operator=(const BlockExtremes& other) {
+    if (this != &other) {
+      cells_ = other.cells_;
+      running_ = other.running_;
+      AimLike(other);
+    }
+    return *this;
+  }
+  BlockExtremes(BlockExtremes&&) noexcept = default;  // the buffer moves with its cells, so the cursors stay valid
+  BlockExtremes& operator=(BlockExtremes&&) noexcept = default;
+  ~BlockExtremes() = default;
+
+  Value Update(Value x) {
+    Cell& cell = *cursor_;
+    cell.value = x;
+    running_ = Order::Pick(running_, x);
+    const Value extreme = Order::Pick(cell.suffix_after, running_);
+    if (++cursor_ == end_) [[unlikely]] {
+      // The finished block becomes the previous one: its suffix extremes serve the next `period` windows.
+      Value acc = Order::Identity();
+      Cell* const first = cells_.data();
+#pragma GCC unroll 2
+      for (Cell* c = end_ - 1; c != first; --c) {
+        acc = Order::Pick(c->value, acc);
+        c[-1].suffix_after = acc;
+      }
+      cursor_ = first;
+      running_ = Order::Identity();
+    }
+    return extreme;
+  }
+  int period() const { return static_cast<int>(cells_.size()); }
+
+  void Reset() {
+    for (Cell& c : cells_) {
+      c.suffix_after = Order::Identity();
+    }
+    cursor_ = cells_.data();
+    running_ = Order::Identity();
+  }
+
+ private:
+  /// One offset of the block: this block's value there, and the previous block's extreme from the next
+  /// offset on (identity at the last offset, which no rebuild writes).
+  struct Cell {
+    Value value;
+    Value suffix_after;
+  };
+  /// Points the cursors into this object's own cells, at the offset `other` has reached.
+  void AimLike(const BlockExtremes& other) {
+    cursor_ = cells_.data() + (other.cursor_ == nullptr ? 0 : other.cursor_ - other.cells_.data());
+    end_ = cells_.data() + cells_.size();
+  }
+
+  std::vector<Cell> cells_;
+  Cell* cursor_ = nullptr;  // the cell of the next update
+  Cell* end_ = nullptr;
+  Value running_ = Order::Identity();
+};
+
+/// The orders of RollingMax and RollingMin. A NaN passes through the same comparisons in the same order as
+/// in the plain loops of their tests.
+struct Greatest {
+  static double Identity() { return -std::numeric_limits<double>::infinity(); }
+  static double Pick(double a, double b) { return a < b ? b : a; }
+};
+struct Least {
+  static double Identity() { return std::numeric_limits<double>::infinity(); }
+  static double Pick(double a, double b) { return b < a ? b : a; }
+};
+
+}  // namespace detail
+
+/// The maximum (kMax) or minimum of the last `period` values (detail::BlockExtremes), exact.
 template <bool kMax>
 class RollingExtreme {
  public:
-  explicit RollingExtreme(int period) : period_(period) {
-    TD_CHECK(period >= 1) << "period must be >= 1, was " << period;
-    block_.assign(static_cast<std::size_t>(period), kIdentity);
-    suffix_.assign(static_cast<std::size_t>(period) + 1, kIdentity);
-  }
+  explicit RollingExtreme(int period) : blocks_(period) {}
 
   void Update(double x) {
-    block_[offset_] = x;
-    running_ = Pick(running_, x);
-    value_ = Pick(suffix_[offset_ + 1], running_);
-    if (++offset_ == block_.size()) [[unlikely]] {
-      // The finished block becomes the previous one: its suffix extremes serve the next `period` windows.
-      double acc = kIdentity;
-      for (std::size_t j = block_.size(); j-- > 0;) {
-        acc = Pick(block_[j], acc);
-        suffix_[j] = acc;
-      }
-      offset_ = 0;
-      running_ = kIdentity;
-    }
+    value_ = blocks_.Update(x);
     ++count_;
   }
 
-  bool Ready() const { return count_ >= period_; }
+  bool Ready() const { return count_ >= blocks_.period(); }
   /// The extreme of the window so far (of fewer values during warm-up); NaN before any update.
   double Current() const { return count_ > 0 ? value_ : kNaN; }
   /// The extreme of a full window, NaN during warm-up.
   double Value() const { return Ready() ? value_ : kNaN; }
-  int period() const { return static_cast<int>(period_); }
+  int period() const { return blocks_.period(); }
 
   void Reset() {
-    std::fill(suffix_.begin(), suffix_.end(), kIdentity);
-    offset_ = 0;
-    running_ = kIdentity;
-    value_ = kIdentity;
+    blocks_.Reset();
+    value_ = Order::Identity();
     count_ = 0;
   }
 
  private:
-  static constexpr double kIdentity =
-      kMax ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
-  static double Pick(double a, double b) {
-    if constexpr (kMax) {
-      return a < b ? b : a;
-    } else {
-      return b < a ? b : a;
-    }
-  }
-
-  std::vector<double> block_;
-  std::vector<double> suffix_;  // suffix_[j] = extreme of the previous block from offset j; suffix_[period] = identity
-  std::int64_t period_;
-  std::size_t offset_ = 0;
+  using Order = std::conditional_t<kMax, detail::Greatest, detail::Least>;
+  detail::BlockExtremes<double, Order> blocks_;
   std::int64_t count_ = 0;
-  double running_ = kIdentity;
-  double value_ = kIdentity;
+  double value_ = Order::Identity();
 };
 
 using RollingMax = RollingExtreme<true>;
@@ -458,85 +517,26 @@ inline DoublePair RatiosOrNaN(DoublePair num, DoublePair den) {
 
 namespace detail {
 
-/// The van Herk/Gil-Werman steps of RollingExtreme on the pair (high, −low), one MAXPD each (a low's minimum
-/// is the maximum of the negated lows, see DoublePair), without a count of its own: the engine of
-/// RollingHighLow and of Ichimoku's lines, which keep one count for all their windows and park the values
-/// where they need them. Update returns the pair (highest high, −lowest low) of the last `period` pairs once
-/// that many have come in.
-class HighLowBlocks {
- public:
-  explicit HighLowBlocks(int period) {
-    TD_CHECK(period >= 1) << "period must be >= 1, was " << period;
-    cells_.assign(static_cast<std::size_t>(period), Cell{Identity(), Identity()});
-    cursor_ = cells_.data();
-    end_ = cells_.data() + cells_.size();
-  }
-  HighLowBlocks(const HighLowBlocks& other) : cells_(other.cells_), running_(other.running_) { AimLike(other); }
-  HighLowBlocks& operator=(const HighLowBlocks& other) {
-    if (this != &other) {
-      cells_ = other.cells_;
-      running_ = other.running_;
-      AimLike(other);
-    }
-    return *this;
-  }
-  HighLowBlocks(HighLowBlocks&&) noexcept = default;  // the buffer moves, so the cursors stay valid
-  HighLowBlocks& operator=(HighLowBlocks&&) noexcept = default;
-  ~HighLowBlocks() = default;
-
-  DoublePair Update(DoublePair x) {
-    Cell& cell = *cursor_;
-    cell.value = x;
-    running_ = Max(running_, x);
-    const DoublePair value = Max(cell.suffix_after, running_);
-    if (++cursor_ == end_) [[unlikely]] {
-      // The finished block becomes the previous one: its suffix extremes serve the next `period` windows.
-      DoublePair acc = Identity();
-      Cell* const first = cells_.data();
-#pragma GCC unroll 2
-      for (Cell* c = end_ - 1; c != first; --c) {
-        acc = Max(c->value, acc);
-        c[-1].suffix_after = acc;
-      }
-      cursor_ = first;
-      running_ = Identity();
-    }
-    return value;
-  }
-  int period() const { return static_cast<int>(cells_.size()); }
-
-  void Reset() {
-    for (Cell& c : cells_) {
-      c.suffix_after = Identity();
-    }
-    cursor_ = cells_.data();
-    running_ = Identity();
-  }
-
+/// The order of HighLowBlocks: the lane-wise maximum of (high, −low) pairs.
+struct GreatestPair {
   static DoublePair Identity() {
     return MakePair(-std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity());
   }
+  static DoublePair Pick(DoublePair a, DoublePair b) { return Max(a, b); }
+};
+
+/// BlockExtremes on the pair (high, −low), one MAXPD per step (a low's minimum is the maximum of the negated
+/// lows, see DoublePair), without a count of its own: the engine of RollingHighLow and of Ichimoku's lines,
+/// which keep one count for all their windows and park the values where they need them. Update returns the
+/// pair (highest high, −lowest low) of the last `period` pairs once that many have come in.
+class HighLowBlocks : public BlockExtremes<DoublePair, GreatestPair> {
+ public:
+  using BlockExtremes::BlockExtremes;
+
+  static DoublePair Identity() { return GreatestPair::Identity(); }
   static double High(DoublePair v) { return First(v); }
   static double Low(DoublePair v) { return -Second(v); }
   static double Midpoint(DoublePair v) { return 0.5 * (High(v) + Low(v)); }
-
- private:
-  /// One offset of the block: this block's pair there, and the previous block's extremes from the next offset
-  /// on (RollingExtreme's suffix_[offset + 1]; identity at the last offset). One array walked by one pointer,
-  /// where two arrays, an index and their size kept four registers busy in a caller's loop.
-  struct Cell {
-    DoublePair value;
-    DoublePair suffix_after;
-  };
-  void AimLike(const HighLowBlocks& other) {
-    cursor_ = cells_.data() + (other.cursor_ - other.cells_.data());
-    end_ = cells_.data() + cells_.size();
-  }
-
-  std::vector<Cell> cells_;
-  Cell* cursor_ = nullptr;  // the cell of the next update
-  Cell* end_ = nullptr;
-  DoublePair running_ = Identity();
 };
 
 }  // namespace detail

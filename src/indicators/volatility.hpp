@@ -385,31 +385,32 @@ class Supertrend {
 };
 
 /// Chandelier exit: long stop = highest high(n) − mult·ATR(n), short stop = lowest low(n) + mult·ATR(n)
-/// (Wilder ATR; defaults 22 and 3). Ready after n bars.
+/// (Wilder ATR; defaults 22 and 3). Ready after n bars. The highest high and lowest low come from one packed
+/// window (RollingHighLow), bit for bit a RollingMax and a RollingMin.
 class ChandelierExit {
  public:
-  explicit ChandelierExit(int period = 22, double mult = 3.0)
-      : highest_(period), lowest_(period), atr_(period), mult_(mult) {}
+  explicit ChandelierExit(int period = 22, double mult = 3.0) : extremes_(period), atr_(period), mult_(mult) {}
   void Update(double high, double low, double close) {
-    highest_.Update(high);
-    lowest_.Update(low);
+    extremes_.Update(high, low);
     atr_.Update(high, low, close);
   }
   void Update(const Bar& bar) { Update(bar.high.AsDouble(), bar.low.AsDouble(), bar.close.AsDouble()); }
-  bool Ready() const { return atr_.Ready() && highest_.Ready(); }
-  double LongStop() const { return Ready() ? highest_.Value() - mult_ * atr_.Value() : kNaN; }
-  double ShortStop() const { return Ready() ? lowest_.Value() + mult_ * atr_.Value() : kNaN; }
+  bool Ready() const { return atr_.Ready() && extremes_.Ready(); }
+  double LongStop() const {
+    return Ready() ? detail::HighLowBlocks::High(extremes_.Extremes()) - mult_ * atr_.Value() : kNaN;
+  }
+  double ShortStop() const {
+    return Ready() ? detail::HighLowBlocks::Low(extremes_.Extremes()) + mult_ * atr_.Value() : kNaN;
+  }
   double Value() const { return LongStop(); }
   int WarmupBars() const { return atr_.WarmupBars(); }
   void Reset() {
-    highest_.Reset();
-    lowest_.Reset();
+    extremes_.Reset();
     atr_.Reset();
   }
 
  private:
-  RollingMax highest_;
-  RollingMin lowest_;
+  RollingHighLow extremes_;
   Atr atr_;
   double mult_;
 };
