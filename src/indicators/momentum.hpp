@@ -196,8 +196,6 @@ class Adx {
         steady_(2 * period - 1),
         alpha_(1.0 / period),
         beta_(1.0 - 1.0 / period),
-        inv_period_(1.0 / period),
-        dm_seed_scale_(100.0 / period),
         dx_denominator_scale_(period / 100.0),
         dm_weight_pair_(detail::MakePair(100.0 / period, 100.0 / period)),
         beta_pair_(detail::MakePair(beta_, beta_)) {
@@ -206,9 +204,7 @@ class Adx {
 
   void Update(double high, double low, double close) {
     if (changes_ >= steady_) [[likely]] {
-      const Moves m = MovesFrom(high, low);
-      tr_ = alpha_ * m.tr + beta_ * tr_;
-      dm_ = detail::Add(detail::Multiply(dm_weight_pair_, m.dm), detail::Multiply(beta_pair_, dm_));
+      WilderStep(MovesFrom(high, low));
       adx_ = WeightedDx() + beta_ * adx_;
     } else {
       WarmUp(high, low);
@@ -240,6 +236,11 @@ class Adx {
     return Moves{detail::TrueRangeOfOuterPair(high, low, prev_close_),
                  detail::LargerPositiveMove(detail::MakePair(high - prev_high_, prev_low_ - low))};
   }
+  /// The Wilder step of the TR and DM averages (the DM weight 100/n, see the class comment).
+  void WilderStep(const Moves& m) {
+    tr_ = alpha_ * m.tr + beta_ * tr_;
+    dm_ = detail::Add(detail::Multiply(dm_weight_pair_, m.dm), detail::Multiply(beta_pair_, dm_));
+  }
   /// The first 2n − 1 changes (and the first bar, which has none): the averages sum their seeds in place until
   /// the n-th change turns them into means, and the ADX sums the DX/n of changes n to 2n − 1.
   void WarmUp(double high, double low) {
@@ -255,11 +256,10 @@ class Adx {
       if (changes_ < period_) {
         return;
       }
-      tr_ = period_ == 1 ? tr_ : tr_ * inv_period_;
-      dm_ = detail::Scale(dm_seed_scale_, dm_);
+      tr_ *= alpha_;  // the mean (× 1/n; exact for n = 1)
+      dm_ = detail::Multiply(dm_weight_pair_, dm_);  // the means of 100·DM
     } else {
-      tr_ = alpha_ * m.tr + beta_ * tr_;
-      dm_ = detail::Add(detail::Multiply(dm_weight_pair_, m.dm), detail::Multiply(beta_pair_, dm_));
+      WilderStep(m);
     }
     adx_ += WeightedDx();
   }
@@ -282,11 +282,9 @@ class Adx {
   int changes_ = -1;  // TR/DM values seen, up to steady_; −1 before the first bar
   double alpha_;
   double beta_;
-  double inv_period_;
-  double dm_seed_scale_;         // 100/n: turns the DM seed sums into the means of 100·DM
   double dx_denominator_scale_;  // n/100
   // The weights as pairs too: short of registers, GCC otherwise rebuilds (α, α) and (β, β) every bar.
-  detail::DoublePair dm_weight_pair_;  // (100/n, 100/n): the DM averages are those of 100·DM
+  detail::DoublePair dm_weight_pair_;  // (100/n, 100/n): the DM averages are those of 100·DM; also their seed scale
   detail::DoublePair beta_pair_;
   double prev_high_ = 0.0;
   double prev_low_ = 0.0;

@@ -42,9 +42,7 @@ class VwapAccumulator {
   /// Anchor() and Update() of the anchor bar, for a caller that knows this bar starts the accumulation.
   void StartWith(double high, double low, double close, double volume) {
     Anchor();
-    reference_ = PriceOf(high, low, close);
-    anchored_ = true;
-    Accumulate(reference_, volume);
+    Update(high, low, close, volume);
   }
   /// Update() of an accumulation already anchored: the caller knows, so the update skips the test. (Unanchored,
   /// the sums would be taken around 0 instead of the first price: the same VWAP, less well conditioned.)
