@@ -534,7 +534,9 @@ Result<MarketQuote> MarketService::Quote(const InstrumentId& id) {
   }
   if (!daily->empty()) {
     const Bar& today = daily->back();
-    out.ts = today.ts_event;
+    // The quote speaks for the bar's last update (ts_init, when a source keeps it), not for the session's open,
+    // which is all ts_event says (a stored bar's ts_init is its ts_event, so it keeps that).
+    out.ts = today.ts_event < today.ts_init && today.ts_init <= now ? today.ts_init : today.ts_event;
     out.ltp = today.close;
     out.open = today.open;
     out.high = today.high;

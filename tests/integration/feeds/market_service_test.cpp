@@ -127,6 +127,30 @@ TEST(MarketServiceStart, SimulatorFeedsAreServedAsJsonAndPrometheus) {
   server.Stop();
 }
 
+// A quote built from the session's daily bar is stamped with the bar's last update, not with the session's
+// open: on a Saturday the last SPY quote is Friday's close (16:00 New York, 21:00 UTC in November), and in the
+// middle of a session it is the end of the last finished minute.
+TEST(MarketServiceQuote, IsStampedWithTheLastUpdateNotTheSessionOpen) {
+  const auto at = [](const char* iso) { return UnixNanos::ParseIso8601(iso).value(); };
+  {
+    TestClock clock(at("2026-11-21T20:00:00Z"));  // Saturday
+    auto market = system::MarketService::StartSimulator({.seed = 7, .history_days = 3}, clock);
+    ASSERT_TRUE(market.ok()) << market.error().ToString();
+    auto quote = (*market)->Quote(InstrumentId::Of("US:SPY"));
+    ASSERT_TRUE(quote.ok()) << quote.error().ToString();
+    EXPECT_EQ(quote->ts.ToIso8601(), at("2026-11-20T21:00:00Z").ToIso8601());
+  }
+  {
+    TestClock clock(at("2026-11-20T18:00:30Z"));  // Friday, 13:00:30 in New York
+    auto market = system::MarketService::StartSimulator({.seed = 7, .history_days = 3}, clock);
+    ASSERT_TRUE(market.ok()) << market.error().ToString();
+    auto quote = (*market)->Quote(InstrumentId::Of("US:SPY"));
+    ASSERT_TRUE(quote.ok()) << quote.error().ToString();
+    EXPECT_LE(quote->ts, clock.Now());
+    EXPECT_GE(quote->ts, at("2026-11-20T18:00:00Z")) << quote->ts.ToIso8601();
+  }
+}
+
 TEST(MarketServiceStart, ReplayPlaysTheBarStoreThroughTheEngine) {
   TempDir dir;
   const InstrumentId id = InstrumentId::Of("NSE:NIFTY");
