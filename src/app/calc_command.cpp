@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <fstream>
@@ -20,6 +21,7 @@
 #include "core/time.hpp"
 #include "data/zone.hpp"
 #include "indicators/batch.hpp"
+#include "indicators/session_levels.hpp"
 #include "options/black.hpp"
 #include "options/implied_vol.hpp"
 
@@ -171,8 +173,18 @@ Status WriteText(const std::string& path, const std::string& text) {
   return Status();
 }
 
-/// Epoch seconds (<= 11 digits) or milliseconds (>= 12 digits) UTC, or ISO 8601 text.
-std::optional<UnixNanos> ParseTime(std::string_view text) {
+/// True when ISO 8601 text names its offset (Z or ±hh[:mm] after the date).
+bool HasUtcOffset(std::string_view text) {
+  if (text.size() <= 10) {
+    return false;
+  }
+  const std::string_view time = text.substr(10);
+  return time.back() == 'Z' || time.back() == 'z' || time.find_first_of("+-") != std::string_view::npos;
+}
+
+/// Epoch seconds (<= 11 digits) or milliseconds (>= 12 digits) UTC, or ISO 8601 text; ISO text without an
+/// offset (and a date alone) is wall-clock time in `zone`, as vendors write exchange-local bars.
+std::optional<UnixNanos> ParseTime(std::string_view text, data::ZoneConverter& zone) {
   if (!text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     if (text.size() > 17) {
       return std::nullopt;
@@ -185,7 +197,12 @@ std::optional<UnixNanos> ParseTime(std::string_view text) {
   if (!parsed.ok()) {
     return std::nullopt;
   }
-  return *parsed;
+  if (HasUtcOffset(text)) {
+    return *parsed;
+  }
+  const std::int64_t wall = parsed->seconds();
+  const std::int64_t fraction = parsed->nanos() - wall * 1'000'000'000;
+  return UnixNanos(zone.ToUtc(wall) * 1'000'000'000 + fraction);
 }
 
 // ---- indicators ----
@@ -193,13 +210,52 @@ std::optional<UnixNanos> ParseTime(std::string_view text) {
 /// The bars of the input file as columns.
 struct BarInputs {
   std::vector<double> open, high, low, close, volume;
-  std::vector<std::int64_t> session;  // the exchange date (days since 1970-01-01 in --tz)
+  std::vector<std::int64_t> session;          // the exchange date (days since 1970-01-01 in --tz)
+  std::vector<std::int64_t> time_ns;          // bar start, UTC
+  std::vector<std::int32_t> second_of_day;    // bar start's local time of day in --tz, 0..86399
+  std::vector<std::int64_t> session_open_ns;  // the first bar of the bar's session (its exchange date)
+  std::int64_t bar_seconds = 86400;           // the bars' length: the most common gap within a session
 };
 
-/// One parameter of an indicator: its meaning, whether it must be a whole number, and its default.
+/// The most common positive gap between consecutive bars of one session (86400 when no session has two).
+std::int64_t CommonGapSeconds(const BarInputs& b) {
+  std::vector<std::int64_t> gaps;
+  for (std::size_t i = 1; i < b.time_ns.size(); ++i) {
+    const std::int64_t gap = (b.time_ns[i] - b.time_ns[i - 1]) / 1'000'000'000;
+    if (b.session[i] == b.session[i - 1] && gap > 0) {
+      gaps.push_back(gap);
+    }
+  }
+  if (gaps.empty()) {
+    return 86400;
+  }
+  std::sort(gaps.begin(), gaps.end());
+  std::int64_t best = gaps[0];
+  std::size_t best_run = 0;
+  for (std::size_t i = 0; i < gaps.size();) {
+    std::size_t j = i;
+    while (j < gaps.size() && gaps[j] == gaps[i]) {
+      ++j;
+    }
+    if (j - i > best_run) {
+      best_run = j - i;
+      best = gaps[i];
+    }
+    i = j;
+  }
+  return best;
+}
+
+/// What a parameter accepts: a whole number (a period), any positive number, or an instant (ISO 8601 or epoch
+/// seconds/milliseconds, kept as epoch seconds; an instant is an indicator's only parameter).
+enum class ParamKind : std::uint8_t { kWhole, kReal, kInstant };
+constexpr ParamKind kWhole = ParamKind::kWhole;
+constexpr ParamKind kReal = ParamKind::kReal;
+
+/// One parameter of an indicator: its meaning, what it accepts, and its default.
 struct ParamDef {
   std::string_view name;
-  bool integer = true;
+  ParamKind kind = kWhole;
   double fallback = 0.0;
 };
 
@@ -215,6 +271,19 @@ struct IndicatorDef {
   ComputeFn compute;
 };
 
+/// Calls level(i, high, low, close) with the previous session's figures for every bar that has a previous session.
+template <typename Level>
+void ForEachPriorSession(const BarInputs& b, Level&& level) {
+  const std::size_t n = b.close.size();
+  std::vector<double> high(n), low(n), close(n);
+  indicators::PriorSessionHlcBatch(b.high, b.low, b.close, b.session, indicators::HlcOut{high, low, close});
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!std::isnan(close[i])) {
+      level(i, high[i], low[i], close[i]);
+    }
+  }
+}
+
 int P(const std::vector<double>& params, std::size_t i) {
   return static_cast<int>(params[i]);
 }
@@ -224,69 +293,69 @@ const std::vector<IndicatorDef>& Registry() {
   static const std::vector<IndicatorDef> registry = {
       {"sma",
        "simple moving average of close",
-       {{"period", true, 20}},
+       {{"period", kWhole, 20}},
        {""},
        [](const BarInputs& b, const std::vector<double>& p, Outputs& o) { SmaBatch(b.close, o[0], P(p, 0)); }},
       {"ema",
        "exponential moving average of close (SMA seed)",
-       {{"period", true, 20}},
+       {{"period", kWhole, 20}},
        {""},
        [](const BarInputs& b, const std::vector<double>& p, Outputs& o) { EmaBatch(b.close, o[0], P(p, 0)); }},
       {"wma",
        "linearly weighted moving average of close",
-       {{"period", true, 20}},
+       {{"period", kWhole, 20}},
        {""},
        [](const BarInputs& b, const std::vector<double>& p, Outputs& o) { WmaBatch(b.close, o[0], P(p, 0)); }},
       {"rsi",
        "Wilder RSI of close",
-       {{"period", true, 14}},
+       {{"period", kWhole, 14}},
        {""},
        [](const BarInputs& b, const std::vector<double>& p, Outputs& o) { RsiBatch(b.close, o[0], P(p, 0)); }},
       {"stochrsi",
        "stochastic RSI in [0,1]",
-       {{"rsi_period", true, 14}, {"stoch_period", true, 14}},
+       {{"rsi_period", kWhole, 14}, {"stoch_period", kWhole, 14}},
        {""},
        [](const BarInputs& b, const std::vector<double>& p, Outputs& o) {
          StochRsiBatch(b.close, o[0], P(p, 0), P(p, 1));
        }},
       {"macd",
        "MACD line, signal and histogram",
-       {{"fast", true, 12}, {"slow", true, 26}, {"signal", true, 9}},
+       {{"fast", kWhole, 12}, {"slow", kWhole, 26}, {"signal", kWhole, 9}},
        {"line", "signal", "hist"},
        [](const BarInputs& b, const std::vector<double>& p, Outputs& o) {
          MacdBatch(b.close, MacdOut{o[0], o[1], o[2]}, P(p, 0), P(p, 1), P(p, 2));
        }},
       {"atr",
        "Wilder average true range",
-       {{"period", true, 14}},
+       {{"period", kWhole, 14}},
        {""},
        [](const BarInputs& b, const std::vector<double>& p, Outputs& o) {
          AtrBatch(b.high, b.low, b.close, o[0], P(p, 0));
        }},
       {"adx",
        "Wilder ADX with +DI and -DI",
-       {{"period", true, 14}},
+       {{"period", kWhole, 14}},
        {"adx", "plus_di", "minus_di"},
        [](const BarInputs& b, const std::vector<double>& p, Outputs& o) {
          AdxBatch(b.high, b.low, b.close, AdxOut{o[0], o[1], o[2]}, P(p, 0));
        }},
       {"bbands",
        "Bollinger bands (population sigma); width = (upper-lower)/middle",
-       {{"period", true, 20}, {"k", false, 2.0}},
+       {{"period", kWhole, 20}, {"k", kReal, 2.0}},
        {"upper", "middle", "lower", "width"},
        [](const BarInputs& b, const std::vector<double>& p, Outputs& o) {
          BollingerBatch(b.close, BandsOut{o[1], o[0], o[2], o[3]}, P(p, 0), p[1]);
        }},
       {"keltner",
        "Keltner channel: EMA +- mult x Wilder ATR",
-       {{"ema_period", true, 20}, {"atr_period", true, 10}, {"mult", false, 2.0}},
+       {{"ema_period", kWhole, 20}, {"atr_period", kWhole, 10}, {"mult", kReal, 2.0}},
        {"upper", "middle", "lower", "width"},
        [](const BarInputs& b, const std::vector<double>& p, Outputs& o) {
          KeltnerBatch(b.high, b.low, b.close, BandsOut{o[1], o[0], o[2], o[3]}, P(p, 0), P(p, 1), p[2]);
        }},
       {"supertrend",
        "Supertrend line and direction (+1 up, -1 down)",
-       {{"atr_period", true, 10}, {"mult", false, 3.0}},
+       {{"atr_period", kWhole, 10}, {"mult", kReal, 3.0}},
        {"line", "direction"},
        [](const BarInputs& b, const std::vector<double>& p, Outputs& o) {
          SupertrendBatch(b.high, b.low, b.close, SupertrendOut{o[0], o[1]}, P(p, 0), p[1]);
@@ -305,10 +374,175 @@ const std::vector<IndicatorDef>& Registry() {
        }},
       {"hv",
        "close-to-close historical volatility (log returns, sample sigma), annualised fraction",
-       {{"period", true, 20}, {"periods_per_year", false, 252.0}},
+       {{"period", kWhole, 20}, {"periods_per_year", kReal, 252.0}},
        {""},
        [](const BarInputs& b, const std::vector<double>& p, Outputs& o) {
          HistVolCloseToCloseBatch(b.close, o[0], P(p, 0), p[1]);
+       }},
+      {"hv_parkinson",
+       "Parkinson high-low volatility, annualised fraction",
+       {{"period", kWhole, 20}, {"periods_per_year", kReal, 252.0}},
+       {""},
+       [](const BarInputs& b, const std::vector<double>& p, Outputs& o) {
+         HistVolParkinsonBatch(b.high, b.low, o[0], P(p, 0), p[1]);
+       }},
+      {"hv_gk",
+       "Garman-Klass OHLC volatility, annualised fraction",
+       {{"period", kWhole, 20}, {"periods_per_year", kReal, 252.0}},
+       {""},
+       [](const BarInputs& b, const std::vector<double>& p, Outputs& o) {
+         HistVolGarmanKlassBatch(b.open, b.high, b.low, b.close, o[0], P(p, 0), p[1]);
+       }},
+      {"tr",
+       "true range (high - low on the first bar)",
+       {},
+       {""},
+       [](const BarInputs& b, const std::vector<double>&, Outputs& o) {
+         TrueRangeBatch(b.high, b.low, b.close, o[0]);
+       }},
+      {"atr_ema",
+       "EMA-smoothed true range (alpha 2/(n+1), SMA seed): NOT Wilder's ATR",
+       {{"period", kWhole, 14}},
+       {""},
+       [](const BarInputs& b, const std::vector<double>& p, Outputs& o) {
+         AtrEmaBatch(b.high, b.low, b.close, o[0], P(p, 0));
+       }},
+      {"squeeze",
+       "1 while Bollinger(bb_period, bb_k) lies inside Keltner(EMA kc_period +- kc_mult x ATR kc_atr_period), else 0",
+       {{"bb_period", kWhole, 20},
+        {"bb_k", kReal, 2.0},
+        {"kc_period", kWhole, 20},
+        {"kc_atr_period", kWhole, 20},
+        {"kc_mult", kReal, 1.5}},
+       {""},
+       [](const BarInputs& b, const std::vector<double>& p, Outputs& o) {
+         SqueezeBatch(b.high, b.low, b.close, o[0], P(p, 0), p[1], P(p, 2), P(p, 3), p[4]);
+       }},
+      {"chandelier",
+       "chandelier exits: highest high - mult x ATR (long), lowest low + mult x ATR (short)",
+       {{"period", kWhole, 22}, {"mult", kReal, 3.0}},
+       {"long", "short"},
+       [](const BarInputs& b, const std::vector<double>& p, Outputs& o) {
+         ChandelierBatch(b.high, b.low, b.close, ChandelierOut{o[0], o[1]}, P(p, 0), p[1]);
+       }},
+      {"elder",
+       "Elder impulse: +1 green, -1 red, 0 blue (EMA and MACD histogram directions)",
+       {{"ema_period", kWhole, 13}, {"fast", kWhole, 12}, {"slow", kWhole, 26}, {"signal", kWhole, 9}},
+       {""},
+       [](const BarInputs& b, const std::vector<double>& p, Outputs& o) {
+         ElderImpulseBatch(b.close, o[0], P(p, 0), P(p, 1), P(p, 2), P(p, 3));
+       }},
+      {"ichimoku",
+       "Ichimoku lines at the bar computed (no forward shift); cloud_a/cloud_b = the senkou spans of displacement "
+       "bars ago",
+       {{"tenkan", kWhole, 9}, {"kijun", kWhole, 26}, {"senkou_b", kWhole, 52}, {"displacement", kWhole, 26}},
+       {"tenkan", "kijun", "senkou_a", "senkou_b", "cloud_a", "cloud_b"},
+       [](const BarInputs& b, const std::vector<double>& p, Outputs& o) {
+         IchimokuBatch(b.high, b.low, b.close, IchimokuOut{o[0], o[1], o[2], o[3], o[4], o[5]}, P(p, 0), P(p, 1),
+                       P(p, 2), P(p, 3));
+       }},
+      {"highlow",
+       "rolling highest high and lowest low of the last period bars",
+       {{"period", kWhole, 20}},
+       {"high", "low"},
+       [](const BarInputs& b, const std::vector<double>& p, Outputs& o) {
+         RollingMaxBatch(b.high, o[0], P(p, 0));
+         RollingMinBatch(b.low, o[1], P(p, 0));
+       }},
+      {"vwap_bands",
+       "session VWAP (typical price) and VWAP +- k x volume-weighted sigma",
+       {{"k", kReal, 2.0}},
+       {"vwap", "upper", "lower"},
+       [](const BarInputs& b, const std::vector<double>& p, Outputs& o) {
+         SessionVwapBandsBatch(b.high, b.low, b.close, b.volume, b.session, VwapBandsOut{o[0], o[1], o[2]}, p[0]);
+       }},
+      {"avwap",
+       "VWAP (typical price) anchored at the first bar at or after the instant (ISO 8601 or epoch; the column "
+       "names it in epoch seconds); empty before it",
+       {{"anchor", ParamKind::kInstant, 0.0}},
+       {""},
+       [](const BarInputs& b, const std::vector<double>& p, Outputs& o) {
+         const auto anchor_ns = static_cast<std::int64_t>(p[0]) * 1'000'000'000;
+         const auto first = std::lower_bound(b.time_ns.begin(), b.time_ns.end(), anchor_ns);
+         if (first != b.time_ns.end()) {
+           AnchoredVwapBatch(b.high, b.low, b.close, b.volume, static_cast<std::size_t>(first - b.time_ns.begin()),
+                             o[0]);
+         }
+       }},
+      {"relvol",
+       "this bar's volume over the mean volume of the period bars before it",
+       {{"period", kWhole, 20}},
+       {""},
+       [](const BarInputs& b, const std::vector<double>& p, Outputs& o) {
+         RelVolumeBarsBatch(b.volume, o[0], P(p, 0));
+       }},
+      {"relvol_tod",
+       "time-of-day relative volume against the same time of the last sessions (slot) and the session's volume so "
+       "far against theirs (cumulative)",
+       {{"sessions", kWhole, 20}},
+       {"slot", "cumulative"},
+       [](const BarInputs& b, const std::vector<double>& p, Outputs& o) {
+         const std::int64_t slots = (86400 + b.bar_seconds - 1) / b.bar_seconds;
+         std::vector<std::int32_t> slot(b.second_of_day.size());
+         for (std::size_t i = 0; i < slot.size(); ++i) {
+           slot[i] = static_cast<std::int32_t>(b.second_of_day[i] / b.bar_seconds);
+         }
+         RelVolumeTimeOfDayBatch(b.volume, b.session, slot, o[0], o[1], static_cast<int>(slots), P(p, 0));
+       }},
+      {"volflow",
+       "up-volume over down-volume of the last period bars (tick rule on the close)",
+       {{"period", kWhole, 20}},
+       {""},
+       [](const BarInputs& b, const std::vector<double>& p, Outputs& o) {
+         VolumeFlowBatch(b.close, b.volume, o[0], P(p, 0));
+       }},
+      {"opening_range",
+       "high and low of the session's first minutes (a session opens at its first bar); empty until complete",
+       {{"minutes", kWhole, 15}},
+       {"high", "low"},
+       [](const BarInputs& b, const std::vector<double>& p, Outputs& o) {
+         OpeningRangeBatch(b.high, b.low, b.time_ns, b.session_open_ns, HighLowOut{o[0], o[1]},
+                           Duration(std::chrono::minutes(P(p, 0))), Duration(std::chrono::seconds(b.bar_seconds)));
+       }},
+      {"session_hl",
+       "running high and low of the session so far",
+       {},
+       {"high", "low"},
+       [](const BarInputs& b, const std::vector<double>&, Outputs& o) {
+         SessionHighLowBatch(b.high, b.low, b.session, HighLowOut{o[0], o[1]});
+       }},
+      {"prior_day",
+       "the previous session's high, low and close",
+       {},
+       {"high", "low", "close"},
+       [](const BarInputs& b, const std::vector<double>&, Outputs& o) {
+         PriorSessionHlcBatch(b.high, b.low, b.close, b.session, HlcOut{o[0], o[1], o[2]});
+       }},
+      {"pivots",
+       "classic floor pivots from the previous session's high, low and close",
+       {},
+       {"p", "r1", "r2", "r3", "s1", "s2", "s3"},
+       [](const BarInputs& b, const std::vector<double>&, Outputs& o) {
+         ForEachPriorSession(b, [&o](std::size_t i, double high, double low, double close) {
+           const ClassicPivots v = ComputeClassicPivots(high, low, close);
+           std::size_t k = 0;
+           for (const double level : {v.pivot, v.r1, v.r2, v.r3, v.s1, v.s2, v.s3}) {
+             o[k++][i] = level;
+           }
+         });
+       }},
+      {"camarilla",
+       "Camarilla pivots from the previous session's high, low and close",
+       {},
+       {"r1", "r2", "r3", "r4", "s1", "s2", "s3", "s4"},
+       [](const BarInputs& b, const std::vector<double>&, Outputs& o) {
+         ForEachPriorSession(b, [&o](std::size_t i, double high, double low, double close) {
+           const CamarillaPivots v = ComputeCamarillaPivots(high, low, close);
+           std::size_t k = 0;
+           for (const double level : {v.r1, v.r2, v.r3, v.r4, v.s1, v.s2, v.s3, v.s4}) {
+             o[k++][i] = level;
+           }
+         });
        }},
   };
   return registry;
@@ -342,7 +576,7 @@ struct IndicatorRequest {
 };
 
 /// Parses "ema:20", "macd:12,26,9" or "bbands:20:2"; the error names the argument.
-Result<IndicatorRequest> ParseIndicator(std::string_view arg) {
+Result<IndicatorRequest> ParseIndicator(std::string_view arg, data::ZoneConverter& zone) {
   const auto bad = [&](const std::string& why) {
     return Error::InvalidArgument("--indicator " + std::string(arg) + ": " + why, "indicator");
   };
@@ -363,7 +597,14 @@ Result<IndicatorRequest> ParseIndicator(std::string_view arg) {
   }
   const IndicatorDef& def = *request.def;
   std::vector<std::string_view> texts;
-  if (colon != std::string_view::npos) {
+  const bool one_instant = def.params.size() == 1 && def.params[0].kind == ParamKind::kInstant;
+  if (one_instant) {
+    if (colon == std::string_view::npos || Trim(arg.substr(colon + 1)).empty()) {
+      return bad(std::string(def.name) + " needs its " + std::string(def.params[0].name) + " instant, e.g. " +
+                 std::string(def.name) + ":2025-09-16T13:30:00Z");
+    }
+    texts.push_back(Trim(arg.substr(colon + 1)));
+  } else if (colon != std::string_view::npos) {
     std::string_view rest = arg.substr(colon + 1);
     std::size_t start = 0;
     while (true) {
@@ -385,11 +626,20 @@ Result<IndicatorRequest> ParseIndicator(std::string_view arg) {
       request.params.push_back(param.fallback);
       continue;
     }
+    if (param.kind == ParamKind::kInstant) {
+      const auto instant = ParseTime(texts[i], zone);
+      if (!instant.has_value()) {
+        return bad(std::string(param.name) + " must be an ISO 8601 instant or epoch seconds/milliseconds, got '" +
+                   std::string(texts[i]) + "'");
+      }
+      request.params.push_back(static_cast<double>(instant->seconds()));
+      continue;
+    }
     const auto value = ParseDouble(texts[i]);
     if (!value.has_value() || *value <= 0.0) {
       return bad(std::string(param.name) + " must be a positive number, got '" + std::string(texts[i]) + "'");
     }
-    if (param.integer && (*value != std::floor(*value) || *value > 100000.0)) {
+    if (param.kind == kWhole && (*value != std::floor(*value) || *value > 100000.0)) {
       return bad(std::string(param.name) + " must be a whole number from 1 to 100000, got '" + std::string(texts[i]) +
                  "'");
     }
@@ -534,13 +784,18 @@ CalcCommands AddCalcCommands(CLI::App& app, CalcFlags& flags) {
 
   cmds.indicators = cmds.calc->add_subcommand(
       "indicators", "Append indicator columns to an OHLCV CSV (header time,open,high,low,close,volume).");
-  cmds.indicators->add_option("--input", flags.input, "Input CSV; time is ISO 8601 or epoch seconds/milliseconds")
+  cmds.indicators
+      ->add_option("--input", flags.input,
+                   "Input CSV; time (or datetime, timestamp, date) is epoch seconds/milliseconds or ISO 8601, "
+                   "wall-clock time in --tz when it has no offset")
       ->required();
   cmds.indicators->add_option("--output", flags.output, "Output CSV: the input columns plus one per output")
       ->required();
   cmds.indicators->add_option("--indicator", flags.indicators, "NAME[:PARAMS], repeatable, e.g. ema:20, macd:12,26,9")
       ->required();
-  cmds.indicators->add_option("--tz", flags.tz, "IANA zone whose dates delimit VWAP sessions (default UTC)");
+  cmds.indicators->add_option("--tz", flags.tz,
+                              "IANA zone whose dates delimit sessions (VWAP, session high/low, prior day, pivots, "
+                              "opening range, time-of-day RVOL) and give the time of day (default UTC)");
   cmds.indicators->footer(IndicatorHelp() + "Exit codes: 0 ok, 1 unreadable input or a malformed row, 2 bad usage.");
 
   cmds.options = cmds.calc->add_subcommand("options",
@@ -560,19 +815,19 @@ CalcCommands AddCalcCommands(CLI::App& app, CalcFlags& flags) {
 }
 
 int RunCalcIndicators(const CalcFlags& flags) {
+  auto zone = data::ZoneConverter::Create(flags.tz);
+  if (!zone.ok()) {
+    std::cerr << "tradedesk calc indicators: --tz " << flags.tz << ": " << zone.error().message << '\n';
+    return kExitUsage;
+  }
   std::vector<IndicatorRequest> requests;
   for (const std::string& arg : flags.indicators) {
-    auto request = ParseIndicator(arg);
+    auto request = ParseIndicator(arg, *zone);
     if (!request.ok()) {
       std::cerr << "tradedesk calc indicators: " << request.error().message << '\n';
       return kExitUsage;
     }
     requests.push_back(std::move(request).value());
-  }
-  auto zone = data::ZoneConverter::Create(flags.tz);
-  if (!zone.ok()) {
-    std::cerr << "tradedesk calc indicators: --tz " << flags.tz << ": " << zone.error().message << '\n';
-    return kExitUsage;
   }
   auto file = ReadLines(flags.input);
   if (!file.ok()) {
@@ -584,7 +839,12 @@ int RunCalcIndicators(const CalcFlags& flags) {
   }
   const std::vector<Field> header = SplitCsv(file->lines[header_index]);
   static const std::vector<std::string_view> kColumns = {"time", "open", "high", "low", "close", "volume"};
-  const std::vector<int> col = FindColumns(header, kColumns);
+  std::vector<int> col = FindColumns(header, kColumns);
+  for (const std::string_view alias : {"datetime", "timestamp", "date"}) {  // vendors' names for the time column
+    if (col[0] < 0) {
+      col[0] = FindColumns(header, {alias})[0];
+    }
+  }
   for (std::size_t i = 0; i < kColumns.size(); ++i) {
     if (col[i] < 0) {
       return Failure("indicators", flags.input + ":" + std::to_string(header_index + 1) + ": the header has no '" +
@@ -613,7 +873,7 @@ int RunCalcIndicators(const CalcFlags& flags) {
         return Failure("indicators", where(c) + "the row has no " + std::string(kColumns[c]) + " field");
       }
     }
-    const auto time = ParseTime(fields[col[0]].text);
+    const auto time = ParseTime(fields[col[0]].text, *zone);
     if (!time.has_value()) {
       return Failure("indicators", where(0) + "time '" + std::string(fields[col[0]].text) +
                                        "' is neither ISO 8601 nor epoch seconds/milliseconds");
@@ -631,9 +891,19 @@ int RunCalcIndicators(const CalcFlags& flags) {
       return Failure("indicators", where(3) + "low is above high");
     }
     const std::int64_t local = zone->ToLocal(time->seconds());
-    bars.session.push_back(local / 86400 - (local % 86400 < 0 ? 1 : 0));  // floor: the local calendar day
+    const std::int64_t day = local / 86400 - (local % 86400 < 0 ? 1 : 0);  // floor: the local calendar day
+    if (!bars.time_ns.empty() && time->nanos() <= bars.time_ns.back()) {
+      return Failure("indicators", where(0) + "time '" + std::string(fields[col[0]].text) +
+                                       "' is not after the previous row's (rows must be in time order)");
+    }
+    bars.session.push_back(day);
+    bars.time_ns.push_back(time->nanos());
+    bars.second_of_day.push_back(static_cast<std::int32_t>(local - day * 86400));
+    const bool opens = bars.session.size() == 1 || bars.session[bars.session.size() - 2] != day;
+    bars.session_open_ns.push_back(opens ? time->nanos() : bars.session_open_ns.back());
     row_lines.push_back(li);
   }
+  bars.bar_seconds = CommonGapSeconds(bars);
 
   std::vector<std::vector<double>> columns;
   std::string out_header = file->lines[header_index];

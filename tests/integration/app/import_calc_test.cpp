@@ -7,7 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +21,10 @@
 
 #include "core/ids.hpp"
 #include "data/bar_store.hpp"
+#include "indicators/ichimoku.hpp"
+#include "indicators/momentum.hpp"
+#include "indicators/volatility.hpp"
+#include "indicators/volume.hpp"
 #include "model/bar.hpp"
 
 namespace {
@@ -513,6 +520,270 @@ TEST(CalcIndicators, BadArgumentsExitTwoNamingTheArgument) {
       dir.path());
   EXPECT_EQ(tz.code, 2);
   EXPECT_EQ(RunTradedesk({"calc", "indicators", "--input", in, "--output", out}, dir.path()).code, 2);
+}
+
+/// Five-minute bars of three New York sessions either side of the 2024 spring-forward (10 March), written as
+/// a vendor writes exchange-local bars: naive times under a `datetime` header.
+struct SessionBars {
+  std::string text = "datetime,open,high,low,close,volume\n";
+  std::vector<std::size_t> first_row_of_session;
+  std::vector<double> high, low, close, volume;
+};
+
+SessionBars ThreeNewYorkSessions() {
+  SessionBars b;
+  const char* const days[] = {"2024-03-08", "2024-03-11", "2024-03-12"};
+  for (int d = 0; d < 3; ++d) {
+    b.first_row_of_session.push_back(b.close.size());
+    for (int k = 0; k < 12; ++k) {
+      const int minute = 30 + 5 * k;
+      const double base = 100.0 + 3.0 * d + 0.25 * k + (k % 3 == 1 ? 0.6 : 0.0);
+      const double high = base + 0.5 + 0.125 * (k % 4);
+      const double low = base - 0.75 + 0.125 * (k % 2);
+      const double close = base + 0.25;
+      const double volume = 1000.0 + 250.0 * ((k * 7 + d) % 5);
+      char line[128];
+      std::snprintf(line, sizeof line, "%s %02d:%02d:00,%.3f,%.3f,%.3f,%.3f,%.0f\n", days[d], 9 + minute / 60,
+                    minute % 60, base, high, low, close, volume);
+      b.text += line;
+      b.high.push_back(high);
+      b.low.push_back(low);
+      b.close.push_back(close);
+      b.volume.push_back(volume);
+    }
+  }
+  return b;
+}
+
+TEST(CalcIndicators, SessionLevelsFromExchangeLocalTimes) {
+  TempDir dir;
+  const SessionBars b = ThreeNewYorkSessions();
+  const std::string in = dir.Write("bars.csv", b.text);
+  const std::string out = (dir.path() / "out.csv").string();
+  const RunResult r = RunTradedesk({"calc",        "indicators",
+                                    "--input",     in,
+                                    "--output",    out,
+                                    "--tz",        "America/New_York",
+                                    "--indicator", "session_hl",
+                                    "--indicator", "prior_day",
+                                    "--indicator", "pivots",
+                                    "--indicator", "camarilla",
+                                    "--indicator", "opening_range:15",
+                                    "--indicator", "vwap",
+                                    "--indicator", "avwap:2024-03-11 09:45:00",
+                                    "--indicator", "tr",
+                                    "--indicator", "highlow:4"},
+                                   dir.path());
+  ASSERT_EQ(r.code, 0) << r.err;
+  const Csv csv = ReadCsv(out);
+  ASSERT_EQ(csv.rows.size(), 36U);
+  // 09:45 in New York on 11 March 2024 is 13:45 UTC (EDT since the 10th): the anchor's column names it.
+  const std::string avwap = "avwap_1710164700";
+  for (std::size_t s = 0; s < 3; ++s) {
+    const std::size_t first = b.first_row_of_session[s];
+    double high = -1e300, low = 1e300;
+    double pv = 0.0, v = 0.0;
+    for (std::size_t i = first; i < first + 12; ++i) {
+      high = std::max(high, b.high[i]);
+      low = std::min(low, b.low[i]);
+      EXPECT_DOUBLE_EQ(csv.Num(i, "session_hl_high"), high) << i;
+      EXPECT_DOUBLE_EQ(csv.Num(i, "session_hl_low"), low) << i;
+      const double typical = (b.high[i] + b.low[i] + b.close[i]) / 3.0;
+      pv += typical * b.volume[i];
+      v += b.volume[i];
+      EXPECT_NEAR(csv.Num(i, "vwap"), pv / v, 1e-9) << "the VWAP restarts at each New York session, row " << i;
+      // The opening range (three 5-minute bars) is empty until its last bar, then fixed for the session.
+      const std::size_t k = i - first;
+      if (k < 2) {
+        EXPECT_EQ(csv.rows[i][csv.Col("opening_range_15_high")], "") << i;
+      } else {
+        EXPECT_DOUBLE_EQ(csv.Num(i, "opening_range_15_high"),
+                         std::max({b.high[first], b.high[first + 1], b.high[first + 2]}));
+        EXPECT_DOUBLE_EQ(csv.Num(i, "opening_range_15_low"),
+                         std::min({b.low[first], b.low[first + 1], b.low[first + 2]}));
+      }
+      if (s == 0) {
+        EXPECT_EQ(csv.rows[i][csv.Col("prior_day_close")], "") << "no session before the first";
+        EXPECT_EQ(csv.rows[i][csv.Col("pivots_p")], "");
+        EXPECT_EQ(csv.rows[i][csv.Col(avwap)], "");
+        continue;
+      }
+      const std::size_t prior = b.first_row_of_session[s - 1];
+      const double ph = *std::max_element(b.high.begin() + prior, b.high.begin() + prior + 12);
+      const double pl = *std::min_element(b.low.begin() + prior, b.low.begin() + prior + 12);
+      const double pc = b.close[prior + 11];
+      EXPECT_DOUBLE_EQ(csv.Num(i, "prior_day_high"), ph);
+      EXPECT_DOUBLE_EQ(csv.Num(i, "prior_day_low"), pl);
+      EXPECT_DOUBLE_EQ(csv.Num(i, "prior_day_close"), pc);
+      const double p = (ph + pl + pc) / 3.0;
+      EXPECT_NEAR(csv.Num(i, "pivots_p"), p, 1e-9);
+      EXPECT_NEAR(csv.Num(i, "pivots_r1"), 2.0 * p - pl, 1e-9);
+      EXPECT_NEAR(csv.Num(i, "pivots_s2"), p - (ph - pl), 1e-9);
+      EXPECT_NEAR(csv.Num(i, "pivots_r3"), ph + 2.0 * (p - pl), 1e-9);
+      EXPECT_NEAR(csv.Num(i, "camarilla_r4"), pc + 1.1 * (ph - pl) / 2.0, 1e-9);
+      EXPECT_NEAR(csv.Num(i, "camarilla_s1"), pc - 1.1 * (ph - pl) / 12.0, 1e-9);
+    }
+  }
+  // The anchored VWAP starts at 09:45 on the 11th (row 12 + 3) and runs on across the next session.
+  const std::size_t anchor = b.first_row_of_session[1] + 3;
+  EXPECT_EQ(csv.rows[anchor - 1][csv.Col(avwap)], "");
+  double pv = 0.0, v = 0.0;
+  for (std::size_t i = anchor; i < 36; ++i) {
+    pv += (b.high[i] + b.low[i] + b.close[i]) / 3.0 * b.volume[i];
+    v += b.volume[i];
+    EXPECT_NEAR(csv.Num(i, avwap), pv / v, 1e-9) << i;
+  }
+  // True range across the session gap uses the previous close; the rolling high/low spans sessions.
+  const std::size_t open2 = b.first_row_of_session[1];
+  EXPECT_DOUBLE_EQ(csv.Num(open2, "tr"),
+                   std::max(b.high[open2], b.close[open2 - 1]) - std::min(b.low[open2], b.close[open2 - 1]));
+  EXPECT_EQ(csv.rows[2][csv.Col("highlow_4_high")], "");
+  EXPECT_DOUBLE_EQ(csv.Num(open2 + 1, "highlow_4_high"),
+                   std::max({b.high[open2 - 2], b.high[open2 - 1], b.high[open2], b.high[open2 + 1]}));
+  EXPECT_DOUBLE_EQ(csv.Num(open2 + 1, "highlow_4_low"),
+                   std::min({b.low[open2 - 2], b.low[open2 - 1], b.low[open2], b.low[open2 + 1]}));
+}
+
+// The CLI's columns for the indicators not checked by hand above are the library's own values, bit for bit
+// (shortest round-trip text): parameters reach the right arguments and parts the right columns.
+TEST(CalcIndicators, ColumnsAreTheLibrarysValues) {
+  TempDir dir;
+  std::string text = "time,open,high,low,close,volume\n";
+  std::vector<double> open, high, low, close, volume;
+  std::vector<std::int64_t> session;
+  std::vector<std::int32_t> slot;
+  std::uint64_t seed = 12345;
+  const auto uniform = [&seed] {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<double>(seed >> 11) * 0x1p-53;
+  };
+  double price = 250.0;
+  for (int day = 0; day < 6; ++day) {
+    for (int m = 0; m < 40; ++m) {
+      const double o = price;
+      price *= 1.0 + 0.004 * (uniform() - 0.5);
+      const double c = price;
+      const double h = std::max(o, c) * (1.0 + 0.002 * uniform());
+      const double l = std::min(o, c) * (1.0 - 0.002 * uniform());
+      const double vol = std::round(500.0 + 2000.0 * uniform());
+      const std::int64_t t = 1704205800 + day * 86400 + m * 60;  // 14:30 UTC onwards, one session a day
+      char line[160];
+      std::snprintf(line, sizeof line, "%lld,%.17g,%.17g,%.17g,%.17g,%.17g\n", static_cast<long long>(t), o, h, l, c,
+                    vol);
+      text += line;
+      // %.17g reads back as the same doubles, so the library sees what the CLI reads.
+      open.push_back(o);
+      high.push_back(h);
+      low.push_back(l);
+      close.push_back(c);
+      volume.push_back(vol);
+      session.push_back(day);
+      slot.push_back(static_cast<std::int32_t>((14 * 3600 + 30 * 60 + m * 60) / 60));
+    }
+  }
+  const std::string in = dir.Write("bars.csv", text);
+  const std::string out = (dir.path() / "out.csv").string();
+  const RunResult r = RunTradedesk({"calc",        "indicators",
+                                    "--input",     in,
+                                    "--output",    out,
+                                    "--indicator", "ichimoku:3,7,14,7",
+                                    "--indicator", "chandelier:10,2.5",
+                                    "--indicator", "squeeze:10,2,10,8,1.5",
+                                    "--indicator", "elder:5,4,9,3",
+                                    "--indicator", "hv_parkinson:10,98280",
+                                    "--indicator", "hv_gk:10,98280",
+                                    "--indicator", "atr_ema:7",
+                                    "--indicator", "vwap_bands:1.5",
+                                    "--indicator", "relvol:10",
+                                    "--indicator", "relvol_tod:3",
+                                    "--indicator", "volflow:12"},
+                                   dir.path());
+  ASSERT_EQ(r.code, 0) << r.err;
+  const Csv csv = ReadCsv(out);
+  ASSERT_EQ(csv.rows.size(), close.size());
+  using namespace td::indicators;
+  Ichimoku ichimoku(3, 7, 14, 7);
+  ChandelierExit chandelier(10, 2.5);
+  Squeeze squeeze(10, 2.0, 10, 8, 1.5);
+  ElderImpulse elder(5, 4, 9, 3);
+  HistVolParkinson parkinson(10, 98280.0);
+  HistVolGarmanKlass garman_klass(10, 98280.0);
+  AtrEma atr_ema(7);
+  SessionVwap vwap;
+  RelVolumeBars relvol(10);
+  RelVolumeTimeOfDay relvol_tod(1440, 3);
+  VolumeFlow volflow(12);
+  std::size_t compared = 0;
+  const auto same = [&](std::size_t row, const std::string& column, double expected) {
+    const std::string& cell = csv.rows[row][csv.Col(column)];
+    if (std::isnan(expected)) {
+      EXPECT_EQ(cell, "") << column << " row " << row;
+      return;
+    }
+    ASSERT_NE(cell, "") << column << " row " << row;
+    EXPECT_EQ(std::stod(cell), expected) << column << " row " << row;
+    ++compared;
+  };
+  for (std::size_t i = 0; i < close.size(); ++i) {
+    ichimoku.Update(high[i], low[i], close[i]);
+    chandelier.Update(high[i], low[i], close[i]);
+    squeeze.Update(high[i], low[i], close[i]);
+    elder.Update(close[i]);
+    parkinson.Update(high[i], low[i]);
+    garman_klass.Update(open[i], high[i], low[i], close[i]);
+    atr_ema.Update(high[i], low[i], close[i]);
+    vwap.Update(high[i], low[i], close[i], volume[i], session[i]);
+    relvol.Update(volume[i]);
+    relvol_tod.Update(volume[i], session[i], slot[i]);
+    volflow.Update(close[i], volume[i]);
+    same(i, "ichimoku_3_7_14_7_tenkan", ichimoku.Tenkan());
+    same(i, "ichimoku_3_7_14_7_kijun", ichimoku.Kijun());
+    same(i, "ichimoku_3_7_14_7_senkou_a", ichimoku.SenkouA());
+    same(i, "ichimoku_3_7_14_7_senkou_b", ichimoku.SenkouB());
+    same(i, "ichimoku_3_7_14_7_cloud_a", ichimoku.CloudA());
+    same(i, "ichimoku_3_7_14_7_cloud_b", ichimoku.CloudB());
+    same(i, "chandelier_10_2.5_long", chandelier.LongStop());
+    same(i, "chandelier_10_2.5_short", chandelier.ShortStop());
+    same(i, "squeeze_10_2_10_8_1.5", squeeze.Value());
+    same(i, "elder_5_4_9_3", elder.Value());
+    same(i, "hv_parkinson_10_98280", parkinson.Value());
+    same(i, "hv_gk_10_98280", garman_klass.Value());
+    same(i, "atr_ema_7", atr_ema.Value());
+    same(i, "vwap_bands_1.5_vwap", vwap.Value());
+    same(i, "vwap_bands_1.5_upper", vwap.Upper(1.5));
+    same(i, "vwap_bands_1.5_lower", vwap.Lower(1.5));
+    same(i, "relvol_10", relvol.Value());
+    same(i, "relvol_tod_3_slot", relvol_tod.Value());
+    same(i, "relvol_tod_3_cumulative", relvol_tod.CumulativeValue());
+    same(i, "volflow_12", volflow.Ratio());
+  }
+  EXPECT_GT(compared, 20U * 200U) << "most cells are past their warm-up";
+}
+
+TEST(CalcIndicators, InstantsOrderAndTimeColumnErrors) {
+  TempDir dir;
+  const std::string in = dir.Write("bars.csv", kCalcBars);
+  const std::string out = (dir.path() / "out.csv").string();
+  for (const char* arg : {"avwap", "avwap:", "avwap:yesterday", "pivots:3", "squeeze:20,2,20,20,0"}) {
+    const RunResult r =
+        RunTradedesk({"calc", "indicators", "--input", in, "--output", out, "--indicator", arg}, dir.path());
+    EXPECT_EQ(r.code, 2) << arg;
+    EXPECT_THAT(r.err, HasSubstr(std::string("--indicator ") + arg)) << r.err;
+  }
+  const std::string unordered = dir.Write("unordered.csv",
+                                          "timestamp,open,high,low,close,volume\n"
+                                          "2024-01-02T14:31:00Z,2,2,2,2,10\n"
+                                          "2024-01-02T14:30:00Z,2,2,2,2,10\n");
+  const RunResult r =
+      RunTradedesk({"calc", "indicators", "--input", unordered, "--output", out, "--indicator", "ema:2"}, dir.path());
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("unordered.csv:3:1:"));
+  EXPECT_THAT(r.err, HasSubstr("time order"));
+  const std::string no_time = dir.Write("no_time.csv", "when,open,high,low,close,volume\n1,2,2,2,2,10\n");
+  const RunResult missing =
+      RunTradedesk({"calc", "indicators", "--input", no_time, "--output", out, "--indicator", "ema:2"}, dir.path());
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("no 'time' column"));
 }
 
 TEST(CalcIndicators, MalformedRowFailsWithLineAndColumn) {
