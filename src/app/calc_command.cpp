@@ -645,8 +645,12 @@ Result<IndicatorRequest> ParseIndicator(std::string_view arg, data::ZoneConverte
     }
     request.params.push_back(*value);
   }
-  if (def.name == "macd" && request.params[0] >= request.params[1]) {
+  if ((def.name == "macd" && request.params[0] >= request.params[1]) ||
+      (def.name == "elder" && request.params[1] >= request.params[2])) {
     return bad("the fast period must be shorter than the slow one");
+  }
+  if (def.name == "relvol_tod" && request.params[0] > 1000) {  // a history per time-of-day slot: keep it bounded
+    return bad("sessions must be at most 1000");
   }
   std::string base(def.name);
   for (const double value : request.params) {

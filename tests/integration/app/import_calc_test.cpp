@@ -764,7 +764,8 @@ TEST(CalcIndicators, InstantsOrderAndTimeColumnErrors) {
   TempDir dir;
   const std::string in = dir.Write("bars.csv", kCalcBars);
   const std::string out = (dir.path() / "out.csv").string();
-  for (const char* arg : {"avwap", "avwap:", "avwap:yesterday", "pivots:3", "squeeze:20,2,20,20,0"}) {
+  for (const char* arg : {"avwap", "avwap:", "avwap:yesterday", "pivots:3", "squeeze:20,2,20,20,0", "elder:13,30,12,9",
+                          "relvol_tod:5000"}) {
     const RunResult r =
         RunTradedesk({"calc", "indicators", "--input", in, "--output", out, "--indicator", arg}, dir.path());
     EXPECT_EQ(r.code, 2) << arg;
