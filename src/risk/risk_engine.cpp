@@ -55,6 +55,26 @@ std::string_view ReasonCode(DenyReason reason) {
   return "unknown";
 }
 
+namespace {
+
+/// A duration as a person reads it: "850 ms", "42 s", "12 min", "23.4 h".
+std::string AgeText(Duration age) {
+  const std::int64_t ms = age.count() / 1'000'000;
+  if (ms < 10'000) {
+    return std::to_string(ms) + " ms";
+  }
+  if (ms < 600'000) {
+    return std::to_string(ms / 1000) + " s";
+  }
+  if (ms < 10'800'000) {
+    return std::to_string(ms / 60'000) + " min";
+  }
+  const std::int64_t tenths_of_hours = ms / 360'000;
+  return std::to_string(tenths_of_hours / 10) + "." + std::to_string(tenths_of_hours % 10) + " h";
+}
+
+}  // namespace
+
 TokenBucket::TokenBucket(double rate_per_second, double capacity, UnixNanos now)
     : rate_(rate_per_second), capacity_(capacity), tokens_(capacity), last_(now) {
   TD_CHECK(rate_ > 0.0 && capacity_ >= 1.0) << "token bucket needs a positive rate and a capacity of at least 1";
@@ -198,7 +218,7 @@ std::optional<execution::OrderModifyRejected> RiskEngine::CheckModify(const exec
 }
 
 std::optional<execution::OrderDenied> RiskEngine::CheckTerms(const execution::SubmitOrder& c, bool new_order,
-                                                              bool exposure_check) {
+                                                             bool exposure_check) {
   SamplePnl();
   if (state_ == TradingState::kHalted) {
     return Deny(c, DenyReason::kTradingHalted, "trading is halted (kill switch)");
@@ -236,8 +256,7 @@ std::optional<execution::OrderDenied> RiskEngine::CheckTerms(const execution::Su
                 "day P&L fell from " + std::to_string(peak_day_pnl_) + " to " + std::to_string(portfolio_.DayPnl()) +
                     ": the locked profit is kept; exits only");
   }
-  if (new_order && limits_.max_open_positions > 0 && increases &&
-      portfolio_.NetQuantityRaw(c.instrument_id) == 0) {
+  if (new_order && limits_.max_open_positions > 0 && increases && portfolio_.NetQuantityRaw(c.instrument_id) == 0) {
     std::size_t open = 0;
     for (const auto& [id, position] : portfolio_.positions()) {
       open += position.net_raw != 0 ? 1 : 0;
@@ -255,7 +274,9 @@ std::optional<execution::OrderDenied> RiskEngine::CheckTerms(const execution::Su
   const UnixNanos now = clock_.Now();
   if (now - ref->second.ts > limits_.max_reference_age) {
     return Deny(c, DenyReason::kReferencePriceStale,
-                "reference price is " + std::to_string((now - ref->second.ts).count() / 1'000'000) + " ms old");
+                "the last price of " + c.instrument_id.value() + " is from " + ref->second.ts.ToIso8601() + ", " +
+                    AgeText(now - ref->second.ts) + " ago (the limit is " + AgeText(limits_.max_reference_age) +
+                    "): orders need a live price, which a closed session or a silent feed does not give");
   }
   const double reference = ref->second.price.AsDouble();
   const double low = reference * (1.0 - limits_.price_band_fraction);

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "risk/risk_engine.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 namespace td::risk {
 namespace {
 
 using execution::SubmitOrder;
+using ::testing::HasSubstr;
 
 const InstrumentId kOpt = InstrumentId::Of("NFO:NIFTY28NOV2424000CE");
 
@@ -102,7 +104,14 @@ TEST_F(RiskTest, ReferencePriceMissingOrStale) {
   clock_.Advance(std::chrono::seconds(5));
   EXPECT_FALSE(fresh.CheckSubmit(Order(Side::kBuy, 75)).has_value());
   clock_.Advance(std::chrono::milliseconds(1));
-  EXPECT_EQ(fresh.CheckSubmit(Order(Side::kBuy, 75, std::nullopt))->reason_code, "reference_price_stale");
+  const auto stale = fresh.CheckSubmit(Order(Side::kBuy, 75, std::nullopt));
+  ASSERT_TRUE(stale.has_value());
+  EXPECT_EQ(stale->reason_code, "reference_price_stale");
+  // The reason says when the last price was and how old it is, in units a person reads.
+  EXPECT_THAT(stale->reason, HasSubstr("is from " + (clock_.Now() - std::chrono::milliseconds(5001)).ToIso8601()));
+  EXPECT_THAT(stale->reason, HasSubstr("5001 ms ago (the limit is 5000 ms)"));
+  clock_.Advance(std::chrono::hours(23) + std::chrono::minutes(25));
+  EXPECT_THAT(fresh.CheckSubmit(Order(Side::kBuy, 75))->reason, HasSubstr("23.4 h ago"));
 }
 
 TEST_F(RiskTest, MaxOpenOrders) {
@@ -224,7 +233,6 @@ TEST(ApplyToPortfolioTest, FillsMovePositions) {
   ASSERT_TRUE(ApplyToPortfolio(portfolio, execution::OrderCanceled{fill.client_order_id, {}, {}}).ok());
   EXPECT_EQ(portfolio.NetQuantityRaw(eq->id), -10 * kFixedScale);
 }
-
 
 /// A working order as the engine would hold it (accepted, nothing filled).
 execution::Order Working(const SubmitOrder& c) {
