@@ -502,11 +502,24 @@ inline Quotients DivideBoth(double a, double b, double c, double d) {
 /// two scalar divisions, without the compare-and-branch per lane; a NaN denominator gives NaN).
 inline DoublePair RatiosOrNaN(DoublePair num, DoublePair den) {
 #if defined(__SSE2__)
-  const Lanes q = Lanes(num.lanes) / Lanes(den.lanes);
+  Lanes q = Lanes(num.lanes) / Lanes(den.lanes);
+#if defined(__GNUC__)
+  // The lanes to refuse, !(0 < den), as an all-ones mask, which is itself a NaN: OR-ing it in is the whole
+  // select (a zeroing idiom, CMPNLTPD and ORPD), where `den > 0 ? q : NaN` is a branch per lane on SSE2 and a
+  // blend with a NaN constant two ANDs and an OR. As asm because GCC turns q | ~mask back into that blend.
+  // Refused lanes hold the all-ones NaN (sign bit set).
+  Lanes refuse;
+  asm("xorpd %[refuse], %[refuse]\n\t"
+      "cmpnltpd %[den], %[refuse]\n\t"
+      "orpd %[refuse], %[q]"
+      : [refuse] "=&x"(refuse), [q] "+x"(q)
+      : [den] "x"(Lanes(den.lanes)));
+  return DoublePair{q};
+#else
   const LaneMask take = Lanes(den.lanes) > Lanes{0.0, 0.0};
-  // As masks, not `take ? q : NaN`, which GCC lowers to a branch per lane on SSE2.
   const LaneMask nan = reinterpret_cast<LaneMask>(Lanes{kNaN, kNaN});
   return DoublePair{reinterpret_cast<Lanes>((reinterpret_cast<LaneMask>(q) & take) | (nan & ~take))};
+#endif
 #else
   return DoublePair{den.first > 0.0 ? num.first / den.first : kNaN,
                     den.second > 0.0 ? num.second / den.second : kNaN};

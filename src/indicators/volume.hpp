@@ -241,7 +241,8 @@ class RelVolumeTimeOfDay {
     // One unsigned comparison covers both ends (a negative slot wraps to a huge one).
     TD_CHECK(static_cast<unsigned>(slot) < static_cast<unsigned>(slots_))
         << "slot " << slot << " outside [0, " << slots_ << ")";
-    if (session != session_ || generation_ == 0) [[unlikely]] {
+    // generation_ starts at 1 with session_ 0, so a first update keyed 0 simply continues that (empty) session.
+    if (session != session_) [[unlikely]] {
       session_ = session;
       ++generation_;
       cumulative_ = 0.0;
@@ -254,7 +255,7 @@ class RelVolumeTimeOfDay {
     // With one bar per slot (the usual case) this is every update's first touch of its slot.
     if (record.generation != generation_) {
       if (record.generation != 0) [[likely]] {
-        sum = Commit(record, slot, sum);
+        sum = Commit(record, sum);
       }
       record.generation = generation_;
       today = 0.0;
@@ -287,38 +288,41 @@ class RelVolumeTimeOfDay {
     // "average > 0" test, so readiness costs the update no compare and no mask of its own.
     detail::DoublePair average_scale = detail::MakePair(kNaN, kNaN);
     std::int64_t generation = 0;  // 0: never used
-    int count = 0;                // sessions in the history, up to N
-    int head = 0;                 // next history cell to write (0 to N − 1)
+    // Byte offsets into history_ (a pair is 16 bytes, which no x86 index scale covers): the cell the next
+    // commit writes, and the end of the slot's ring.
+    std::uint32_t cell = 0;
+    std::uint32_t ring_end = 0;
   };
-  /// The slot's history cell k (of its ring of N).
-  detail::DoublePair* CellOf(int slot, int k) {
-    return history_.data() + static_cast<std::size_t>(slot) * static_cast<std::size_t>(sessions_) +
-           static_cast<std::size_t>(k);
-  }
-  /// Moves the slot's finished session (record.today) into its history (a ring of N pairs per slot); returns
-  /// the history's new sums, given the old ones.
-  detail::DoublePair Commit(SlotRecord& record, int slot, detail::DoublePair sum) {
-    detail::DoublePair& cell = *CellOf(slot, record.head);
+  /// Moves the slot's finished session (record.today) into its history (a ring of N pairs per slot, zeros
+  /// until written); returns the history's new sums, given the old ones. The leaving cell is subtracted even
+  /// while the ring fills (x − 0 is exact, so the same bits as skipping it), and the first lap's end is when N
+  /// sessions are in: no count to keep or test. The record holds its cell's index, so no slot × N product per
+  /// commit.
+  detail::DoublePair Commit(SlotRecord& record, detail::DoublePair sum) {
+    detail::DoublePair& cell = CellAt(record.cell);
     const detail::DoublePair finished = record.today;
-    if (record.count >= sessions_) [[likely]] {
-      sum = detail::Subtract(sum, cell);
-    } else if (++record.count == sessions_) {
-      record.average_scale = detail::MakePair(inv_sessions_, inv_sessions_);
-    }
+    sum = detail::Add(detail::Subtract(sum, cell), finished);
     cell = finished;
-    sum = detail::Add(sum, finished);
-    if (++record.head == sessions_) [[unlikely]] {
-      record.head = 0;
-      sum = Resum(slot);
+    record.cell += sizeof(detail::DoublePair);
+    if (record.cell == record.ring_end) [[unlikely]] {
+      record.cell -= RingBytes();
+      record.average_scale = detail::MakePair(inv_sessions_, inv_sessions_);
+      sum = Resum(record.cell);
     }
     return sum;
   }
-  /// The slot's history re-summed, once per lap so fractional volumes cannot drift. Inline: an out-of-line call
-  /// anywhere in a caller's loop would force the indicator's state out of registers.
-  detail::DoublePair Resum(int slot) {
+  detail::DoublePair& CellAt(std::uint32_t offset) {
+    return *reinterpret_cast<detail::DoublePair*>(reinterpret_cast<char*>(history_.data()) + offset);
+  }
+  std::uint32_t RingBytes() const {
+    return static_cast<std::uint32_t>(static_cast<std::size_t>(sessions_) * sizeof(detail::DoublePair));
+  }
+  /// The ring from `first` re-summed, once per lap so fractional volumes cannot drift. Inline: an out-of-line
+  /// call anywhere in a caller's loop would force the indicator's state out of registers.
+  detail::DoublePair Resum(std::uint32_t first) {
     detail::DoublePair sum = detail::MakePair(0.0, 0.0);
-    for (int k = 0; k < sessions_; ++k) {
-      sum = detail::Add(sum, *CellOf(slot, k));
+    for (std::uint32_t offset = first; offset != first + RingBytes(); offset += sizeof(detail::DoublePair)) {
+      sum = detail::Add(sum, CellAt(offset));
     }
     return sum;
   }
@@ -328,7 +332,7 @@ class RelVolumeTimeOfDay {
   double inv_sessions_;
   std::vector<SlotRecord> records_;
   std::vector<detail::DoublePair> history_;  // slots × sessions: a ring of N pairs per slot
-  std::int64_t generation_ = 0;             // sessions seen; 0 before the first update
+  std::int64_t generation_ = 1;             // the current session's stamp (records stamped 0 were never used)
   std::int64_t session_ = 0;
   double cumulative_ = 0.0;
   double average_scale_ = kNaN;  // the last update's slot's (NaN: not ready)

@@ -206,6 +206,44 @@ TEST(RelVolumeTimeOfDay, SameSlotAverages) {
   EXPECT_DOUBLE_EQ(rvol.Value(), 30.0 / 50.0);  // slot 1 history still (40, 60)
 }
 
+// Reset starts over exactly as a new object, and a first session keyed 0 (the key the object starts with)
+// counts like any other: the values equal those of the same sessions keyed from 1.
+TEST(RelVolumeTimeOfDay, ResetAndAFirstSessionKeyedZero) {
+  const auto feed = [](RelVolumeTimeOfDay& rvol, std::int64_t first_key) {
+    std::vector<double> out;
+    for (int session = 0; session < 9; ++session) {
+      for (int slot = 0; slot < 4; ++slot) {
+        if (session % 4 == 3 && slot == 2) {
+          continue;  // a slot some sessions lack
+        }
+        rvol.Update(100.0 + 37.0 * ((session * 5 + slot * 3) % 7), first_key + session, slot);
+        out.push_back(rvol.Value());
+        out.push_back(rvol.CumulativeValue());
+      }
+    }
+    return out;
+  };
+  RelVolumeTimeOfDay keyed_from_one(4, 3);
+  const std::vector<double> want = feed(keyed_from_one, 1);
+  RelVolumeTimeOfDay used(4, 3);
+  const std::vector<double> first = feed(used, 0);
+  used.Reset();
+  const std::vector<double> again = feed(used, 0);
+  keyed_from_one.Reset();
+  const std::vector<double> after_reset = feed(keyed_from_one, 1);
+  int ready = 0;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    for (const auto* got : {&first, &again, &after_reset}) {
+      EXPECT_EQ(std::isnan((*got)[i]), std::isnan(want[i])) << i;
+      if (!std::isnan(want[i])) {
+        EXPECT_EQ((*got)[i], want[i]) << i;
+      }
+    }
+    ready += std::isnan(want[i]) ? 0 : 1;
+  }
+  EXPECT_GT(ready, 20);
+}
+
 TEST(RelVolumeTimeOfDay, RealDataMatchesNaiveAverage) {
   auto bars = testing::LoadMinuteBars(testing::kSpyMinutes);
   if (!bars) {
