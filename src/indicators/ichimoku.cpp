@@ -19,7 +19,10 @@ Ichimoku::Ichimoku(int tenkan, int kijun, int senkou_b, int displacement)
     size <<= 1;
   }
   lag_.assign(size, Lagged{});
-  lag_mask_ = size - 1;
+  ring_mask_ = size * sizeof(Lagged) - 1;
+  newest_ = ring_mask_ + 1 - sizeof(Lagged);
+  kijun_bytes_ = static_cast<std::size_t>(kijun) * sizeof(Lagged);
+  displacement_bytes_ = static_cast<std::size_t>(displacement) * sizeof(Lagged);
 }
 
 void Ichimoku::Reset() {
@@ -29,6 +32,7 @@ void Ichimoku::Reset() {
     senkou_b_->Reset();
   }
   std::fill(lag_.begin(), lag_.end(), Lagged{});
+  newest_ = ring_mask_ + 1 - sizeof(Lagged);
   count_ = 0;
 }
 

@@ -26,13 +26,13 @@ class Ichimoku {
     const detail::DoublePair tenkan = tenkan_.Update(x);
     const detail::DoublePair kijun = kijun_.Update(x);
     const std::int64_t t = count_++;
+    newest_ = (newest_ + sizeof(Lagged)) & ring_mask_;
     // Senkou B's window is two kijun windows back to back in the usual settings (52 = 2 × 26, and 60/120,
     // 30/60 elsewhere): the extremes of this bar's kijun window and of the one that ended `kijun` bars ago,
     // parked in the ring. Otherwise it keeps a window of its own.
     const detail::DoublePair senkou_b =
-        senkou_b_ ? senkou_b_->Update(x)
-                  : detail::Max(lag_[static_cast<std::size_t>(t - kijun_.period()) & lag_mask_].kijun, kijun);
-    Lagged& parked = lag_[static_cast<std::size_t>(t) & lag_mask_];
+        senkou_b_ ? senkou_b_->Update(x) : detail::Max(EntryAt(newest_ - kijun_bytes_).kijun, kijun);
+    Lagged& parked = EntryAt(newest_);
     parked.kijun = kijun;
     parked.close = close;
     // Once every window is full (all but the first senkou-B period of bars) the lines skip the warm-up tests.
@@ -81,9 +81,16 @@ class Ichimoku {
   static double Midpoint(detail::DoublePair extremes) { return detail::HighLowBlocks::Midpoint(extremes); }
   /// The midpoint of a window's extremes once `period` bars are in, NaN before.
   double LineOf(detail::DoublePair extremes, int period) const { return count_ >= period ? Midpoint(extremes) : kNaN; }
-  const Lagged& Newest() const { return lag_[static_cast<std::size_t>(count_ - 1) & lag_mask_]; }
+  /// The entry at byte offset `offset` into the ring, taken modulo its size (so an offset minus a lag works).
+  Lagged& EntryAt(std::size_t offset) {
+    return *reinterpret_cast<Lagged*>(reinterpret_cast<char*>(lag_.data()) + (offset & ring_mask_));
+  }
+  const Lagged& EntryAt(std::size_t offset) const {
+    return *reinterpret_cast<const Lagged*>(reinterpret_cast<const char*>(lag_.data()) + (offset & ring_mask_));
+  }
+  const Lagged& Newest() const { return EntryAt(newest_); }
   /// The entry parked by the update `displacement` updates before the last one.
-  const Lagged& LaggedEntry() const { return lag_[static_cast<std::size_t>(count_ - 1 - displacement_) & lag_mask_]; }
+  const Lagged& LaggedEntry() const { return EntryAt(newest_ - displacement_bytes_); }
 
   detail::HighLowBlocks tenkan_;
   detail::HighLowBlocks kijun_;
@@ -91,8 +98,14 @@ class Ichimoku {
   int senkou_b_period_;
   std::int64_t longest_;  // the longest window: from then on every line has a value
   int displacement_;
+  // The ring is reached by byte offsets (an entry is 64 bytes, beyond x86's index scales: an index cost a shift
+  // and an add per access, and the newest entry's index was formed again for every read).
+  static_assert((sizeof(Lagged) & (sizeof(Lagged) - 1)) == 0, "ring offsets wrap by a mask");
   std::vector<Lagged> lag_;  // power-of-two ring of more than max(displacement, kijun) entries
-  std::size_t lag_mask_ = 0;
+  std::size_t ring_mask_ = 0;           // the ring's size in bytes − 1
+  std::size_t newest_ = 0;              // byte offset of the last update's entry (the ring's last before any)
+  std::size_t kijun_bytes_ = 0;         // kijun entries, in bytes
+  std::size_t displacement_bytes_ = 0;  // displacement entries, in bytes
   std::int64_t count_ = 0;
 };
 
