@@ -296,8 +296,8 @@ class RelVolumeTimeOfDay {
   /// Moves the slot's finished session (record.today) into its history (a ring of N pairs per slot, zeros
   /// until written); returns the history's new sums, given the old ones. The leaving cell is subtracted even
   /// while the ring fills (x − 0 is exact, so the same bits as skipping it), and the first lap's end is when N
-  /// sessions are in: no count to keep or test. The record holds its cell's index, so no slot × N product per
-  /// commit.
+  /// sessions are in: no count to keep or test. The record holds its cell's byte offset, so no slot × N product
+  /// or index scaling per commit.
   detail::DoublePair Commit(SlotRecord& record, detail::DoublePair sum) {
     detail::DoublePair& cell = CellAt(record.cell);
     const detail::DoublePair finished = record.today;
