@@ -12,11 +12,13 @@
 #include <functional>
 #include <iostream>
 #include <limits>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <string_view>
 
 #include "app/cli.hpp"
+#include "calendar/local_time.hpp"
 #include "core/result.hpp"
 #include "core/time.hpp"
 #include "data/zone.hpp"
@@ -173,17 +175,9 @@ Status WriteText(const std::string& path, const std::string& text) {
   return Status();
 }
 
-/// True when ISO 8601 text names its offset (Z or ±hh[:mm] after the date).
-bool HasUtcOffset(std::string_view text) {
-  if (text.size() <= 10) {
-    return false;
-  }
-  const std::string_view time = text.substr(10);
-  return time.back() == 'Z' || time.back() == 'z' || time.find_first_of("+-") != std::string_view::npos;
-}
-
-/// Epoch seconds (<= 11 digits) or milliseconds (>= 12 digits) UTC, or ISO 8601 text; ISO text without an
-/// offset (and a date alone) is wall-clock time in `zone`, as vendors write exchange-local bars.
+/// Epoch seconds (<= 11 digits) or milliseconds (>= 12 digits) UTC, or ISO 8601 text. A reading without a zone
+/// designator (calendar::ParseLocalDateTime, or a date alone) is wall-clock time in `zone`, as vendors write
+/// exchange-local bars; one with a designator is the instant it names.
 std::optional<UnixNanos> ParseTime(std::string_view text, data::ZoneConverter& zone) {
   if (!text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     if (text.size() > 17) {
@@ -193,16 +187,20 @@ std::optional<UnixNanos> ParseTime(std::string_view text, data::ZoneConverter& z
     std::from_chars(text.data(), text.data() + text.size(), value);
     return text.size() >= 12 ? UnixNanos::FromMillis(value) : UnixNanos::FromSeconds(value);
   }
+  const auto wall_clock = [&zone](CivilDate date, std::int64_t second_of_day, std::int64_t nanosecond) {
+    return UnixNanos(zone.ToUtc(DaysFromCivil(date) * 86400 + second_of_day) * 1'000'000'000 + nanosecond);
+  };
+  if (auto local = calendar::ParseLocalDateTime(text); local.ok()) {
+    return wall_clock(local->date, local->hour * 3600 + local->minute * 60 + local->second, local->nanosecond);
+  }
+  if (auto date = calendar::ParseCivilDate(text); date.ok()) {
+    return wall_clock(*date, 0, 0);
+  }
   auto parsed = UnixNanos::ParseIso8601(text);
   if (!parsed.ok()) {
     return std::nullopt;
   }
-  if (HasUtcOffset(text)) {
-    return *parsed;
-  }
-  const std::int64_t wall = parsed->seconds();
-  const std::int64_t fraction = parsed->nanos() - wall * 1'000'000'000;
-  return UnixNanos(zone.ToUtc(wall) * 1'000'000'000 + fraction);
+  return *parsed;
 }
 
 // ---- indicators ----
@@ -217,33 +215,21 @@ struct BarInputs {
   std::int64_t bar_seconds = 86400;           // the bars' length: the most common gap within a session
 };
 
-/// The most common positive gap between consecutive bars of one session (86400 when no session has two).
+/// The most common positive gap between consecutive bars of one session, the shortest of equally common ones
+/// (86400 when no session has two bars).
 std::int64_t CommonGapSeconds(const BarInputs& b) {
-  std::vector<std::int64_t> gaps;
+  std::map<std::int64_t, std::size_t> count;
   for (std::size_t i = 1; i < b.time_ns.size(); ++i) {
     const std::int64_t gap = (b.time_ns[i] - b.time_ns[i - 1]) / 1'000'000'000;
     if (b.session[i] == b.session[i - 1] && gap > 0) {
-      gaps.push_back(gap);
+      ++count[gap];
     }
   }
-  if (gaps.empty()) {
+  if (count.empty()) {
     return 86400;
   }
-  std::sort(gaps.begin(), gaps.end());
-  std::int64_t best = gaps[0];
-  std::size_t best_run = 0;
-  for (std::size_t i = 0; i < gaps.size();) {
-    std::size_t j = i;
-    while (j < gaps.size() && gaps[j] == gaps[i]) {
-      ++j;
-    }
-    if (j - i > best_run) {
-      best_run = j - i;
-      best = gaps[i];
-    }
-    i = j;
-  }
-  return best;
+  return std::max_element(count.begin(), count.end(), [](const auto& x, const auto& y) { return x.second < y.second; })
+      ->first;
 }
 
 /// What a parameter accepts: a whole number (a period), any positive number, or an instant (ISO 8601 or epoch

@@ -82,12 +82,8 @@ class Ichimoku {
   /// The midpoint of a window's extremes once `period` bars are in, NaN before.
   double LineOf(detail::DoublePair extremes, int period) const { return count_ >= period ? Midpoint(extremes) : kNaN; }
   /// The entry at byte offset `offset` into the ring, taken modulo its size (so an offset minus a lag works).
-  Lagged& EntryAt(std::size_t offset) {
-    return *reinterpret_cast<Lagged*>(reinterpret_cast<char*>(lag_.data()) + (offset & ring_mask_));
-  }
-  const Lagged& EntryAt(std::size_t offset) const {
-    return *reinterpret_cast<const Lagged*>(reinterpret_cast<const char*>(lag_.data()) + (offset & ring_mask_));
-  }
+  Lagged& EntryAt(std::size_t offset) { return detail::AtByteOffset(lag_.data(), offset & ring_mask_); }
+  const Lagged& EntryAt(std::size_t offset) const { return detail::AtByteOffset(lag_.data(), offset & ring_mask_); }
   const Lagged& Newest() const { return EntryAt(newest_); }
   /// The entry parked by the update `displacement` updates before the last one.
   const Lagged& LaggedEntry() const { return EntryAt(newest_ - displacement_bytes_); }
@@ -98,10 +94,10 @@ class Ichimoku {
   int senkou_b_period_;
   std::int64_t longest_;  // the longest window: from then on every line has a value
   int displacement_;
-  // The ring is reached by byte offsets (an entry is 64 bytes, beyond x86's index scales: an index cost a shift
-  // and an add per access, and the newest entry's index was formed again for every read).
+  // The ring is reached by byte offsets (detail::AtByteOffset; an entry is 64 bytes), and the newest entry's
+  // offset is kept rather than formed again from the count for every read.
   static_assert((sizeof(Lagged) & (sizeof(Lagged) - 1)) == 0, "ring offsets wrap by a mask");
-  std::vector<Lagged> lag_;  // power-of-two ring of more than max(displacement, kijun) entries
+  std::vector<Lagged> lag_;             // power-of-two ring of more than max(displacement, kijun) entries
   std::size_t ring_mask_ = 0;           // the ring's size in bytes − 1
   std::size_t newest_ = 0;              // byte offset of the last update's entry (the ring's last before any)
   std::size_t kijun_bytes_ = 0;         // kijun entries, in bytes

@@ -199,6 +199,15 @@ class RollingSum {
 
 namespace detail {
 
+/// The element `offset` bytes past `base`, for rings whose elements are wider than x86's largest index scale
+/// (8): a byte offset is one addressing mode where an element index costs a shift and an add per access, and
+/// unlike a pointer it stays valid in a copy of the ring.
+template <typename T>
+T& AtByteOffset(T* base, std::size_t offset) {
+  using Byte = std::conditional_t<std::is_const_v<T>, const char, char>;
+  return *reinterpret_cast<T*>(reinterpret_cast<Byte*>(base) + offset);
+}
+
 /// The van Herk/Gil-Werman block method for the extreme of the last `period` values: the stream is cut into
 /// blocks of `period`; the window ending at offset k of the current block is the running extreme of the block
 /// so far combined with the suffix extreme of the previous block from offset k + 1. The suffix extremes are

@@ -288,7 +288,7 @@ class RelVolumeTimeOfDay {
     // "average > 0" test, so readiness costs the update no compare and no mask of its own.
     detail::DoublePair average_scale = detail::MakePair(kNaN, kNaN);
     std::int64_t generation = 0;  // 0: never used
-    // Byte offsets into history_ (a pair is 16 bytes, which no x86 index scale covers): the cell the next
+    // Byte offsets into history_ (detail::AtByteOffset; a pair is 16 bytes): the cell the next
     // commit writes, and the end of the slot's ring.
     std::uint32_t cell = 0;
     std::uint32_t ring_end = 0;
@@ -311,9 +311,7 @@ class RelVolumeTimeOfDay {
     }
     return sum;
   }
-  detail::DoublePair& CellAt(std::uint32_t offset) {
-    return *reinterpret_cast<detail::DoublePair*>(reinterpret_cast<char*>(history_.data()) + offset);
-  }
+  detail::DoublePair& CellAt(std::uint32_t offset) { return detail::AtByteOffset(history_.data(), offset); }
   std::uint32_t RingBytes() const {
     return static_cast<std::uint32_t>(static_cast<std::size_t>(sessions_) * sizeof(detail::DoublePair));
   }
