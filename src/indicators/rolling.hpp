@@ -492,21 +492,6 @@ inline double SqrtOfClamped(double v) {
 #endif
 }
 
-/// Two quotients a/c and b/d, one packed division on SSE2 (each lane is the same IEEE division as a scalar
-/// one, so the results are bit for bit those of two divisions, at the divider cost of one).
-struct Quotients {
-  double first;
-  double second;
-};
-inline Quotients DivideBoth(double a, double b, double c, double d) {
-#if defined(__SSE2__)
-  const Lanes q = Lanes(_mm_set_pd(b, a)) / Lanes(_mm_set_pd(d, c));
-  return Quotients{q[0], q[1]};
-#else
-  return Quotients{a / c, b / d};
-#endif
-}
-
 /// Lane-wise den > 0 ? num/den : NaN: one packed division and one packed select (the same IEEE quotients as
 /// two scalar divisions, without the compare-and-branch per lane; a NaN denominator gives NaN).
 inline DoublePair RatiosOrNaN(DoublePair num, DoublePair den) {

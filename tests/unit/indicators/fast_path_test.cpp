@@ -684,6 +684,51 @@ TEST(FastPath, VwapSigmaIsAsAccurateAsTheQuotientForm) {
   });
 }
 
+/// The session VWAP against the exact Σv·p/Σv of the same typical prices (long double sums, 2^-64 per step), in
+/// units of the exact value's ulp; also the quotient form reference + W₁/V on the same shifted sums, which the
+/// accumulator used before it took the product W₁·(1/V).
+struct VwapUlpErrors {
+  double ours = 0.0;
+  double quotient_form = 0.0;
+};
+VwapUlpErrors WorstVwapUlpErrors(const MinuteBars& b) {
+  SessionVwap vwap;
+  double reference = 0.0, v1 = 0.0, w1 = 0.0;
+  long double volume = 0.0L, weighted = 0.0L;
+  VwapUlpErrors worst;
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    const double p = (b.high[i] + b.low[i] + b.close[i]) * (1.0 / 3.0);
+    if (i == 0 || b.session[i] != b.session[i - 1]) {
+      reference = p;
+      v1 = w1 = 0.0;
+      volume = weighted = 0.0L;
+    }
+    vwap.Update(b.high[i], b.low[i], b.close[i], b.volume[i], b.session[i]);
+    v1 += b.volume[i];
+    w1 += b.volume[i] * (p - reference);
+    volume += b.volume[i];
+    weighted += static_cast<long double>(b.volume[i]) * p;
+    if (!(volume > 0.0L)) {
+      continue;
+    }
+    const double exact = static_cast<double>(weighted / volume);
+    const double ulp = std::nextafter(exact, INFINITY) - exact;
+    worst.ours = std::max(worst.ours, std::fabs(vwap.Value() - exact) / ulp);
+    worst.quotient_form = std::max(worst.quotient_form, std::fabs(reference + w1 / v1 - exact) / ulp);
+  }
+  return worst;
+}
+
+TEST(FastPath, VwapIsAsAccurateAsTheQuotientForm) {
+  ForEachSeries([](const MinuteBars& b, const char* what) {
+    // The offset W₁/V from the first price is a small part of the VWAP, so the product's extra rounding in it
+    // is a small part of an ulp of the VWAP: both forms stay within a rounding or two of the exact value.
+    const VwapUlpErrors e = WorstVwapUlpErrors(b);
+    EXPECT_LE(e.ours, 2.0) << what;
+    EXPECT_LE(e.ours, e.quotient_form + 0.5) << what << " quotient form " << e.quotient_form;
+  });
+}
+
 // The asm helpers against the plain expressions they replace, on ordinary values, signed zeros, infinities and
 // NaN on every side.
 TEST(FastPath, MaskAndSqrtHelpersEqualPlainForms) {
