@@ -169,9 +169,10 @@ class Macd {
 /// DI as Wilder's running sums); DI = 100·DM/TR, DX = 100·|+DI − −DI|/(+DI + −DI), ADX = Wilder average of DX.
 /// DI ready after n + 1 bars, ADX after 2n bars.
 ///
-/// The arithmetic is that of four `Wilder` averages (v = α·x + (1 − α)·v after an SMA seed), with +DM and −DM
-/// kept as one pair (detail::DoublePair): they take the same steps, so one packed instruction does both, the
-/// two DI come from one packed division, and which move wins is a mask, not a branch.
+/// The arithmetic is that of four `Wilder` averages (v = α·x + (1 − α)·v after an SMA seed; three of them kept
+/// n times over, see below), with +DM and −DM kept as one pair (detail::DoublePair): they take the same steps,
+/// so one packed instruction does both, the two DI come from one packed division, and which move wins is a
+/// mask, not a branch.
 ///
 /// DX is computed as 100·|+DM − −DM|/(+DM + −DM), the same quantity (TR cancels), from the averages rather than
 /// from the rounded DI: its division no longer waits for the DI one, which shortens each bar's chain by a
@@ -179,13 +180,14 @@ class Macd {
 /// (fast_path_test checks 1e-12 relative; StockCharts' sheet matches to its 7 printed decimals as before).
 ///
 /// The factors 100 and α ride along instead of costing a multiply each. The TR and DM averages are kept n times
-/// over (avg ← x + β·avg, seeded with the sum; α·x + β·avg is the same divided by n), which the DI quotient
-/// cancels, and the DM ones are of 100·DM, so a DI is one quotient when read. The ADX's Wilder step takes
-/// DX/n = |+DM − −DM| / ((+DM + −DM)·n/100) directly (its seed: the sum of n such terms; the ratio does not
-/// see the averages' scale), with the weight on the divisor, which is ready before the difference. Each bar's
-/// chain from the moves to the ADX is a multiply shorter, the reads a multiply cheaper, and TR's step takes
-/// no weight (ADX with both DI read every bar: 16.6 → 16.0 cycles). Both orders are within 1.9·10⁻¹⁴ of the
-/// textbook arithmetic in long double (fast_path_test's bound 2⁻⁴⁴ holds them to it).
+/// over (avg ← x + β·avg, seeded with the sum; α·x + β·avg is the same divided by n): their steps take no
+/// weight, the DX ratio does not see the scale, and a DI is one quotient when read, DM average / (TR average ×
+/// 0.01), the n cancelling and the 100 riding on the divisor, which is ready long before the DM average. The
+/// ADX's Wilder step takes DX/n = |+DM − −DM| / ((+DM + −DM)·n/100) directly (its seed: the sum of n such
+/// terms), with the weight on the divisor, which is ready before the difference. No weight sits on a bar's
+/// chain from the moves to the ADX or the DI (ADX with both DI read every bar: 16.6 → 15.5 cycles). Both
+/// orders are within 3.5·10⁻¹⁴ of the textbook arithmetic in long double (fast_path_test's bound 2⁻⁴⁴ holds
+/// them to it).
 ///
 /// Little lives from bar to bar, so that with a caller's own values it fits the 16 xmm registers (GCC kept the
 /// ADX average in memory before, a store and a reload in its recurrence every bar): one count serves the three
@@ -198,7 +200,6 @@ class Adx {
         steady_(2 * period - 1),
         beta_(1.0 - 1.0 / period),
         dx_denominator_scale_(period / 100.0),
-        dm_weight_pair_(detail::MakePair(100.0, 100.0)),
         beta_pair_(detail::MakePair(beta_, beta_)) {
     TD_CHECK(period >= 1) << "period must be >= 1, was " << period;
   }
@@ -237,13 +238,13 @@ class Adx {
     return Moves{detail::TrueRangeOfOuterPair(high, low, prev_close_),
                  detail::LargerPositiveMove(detail::MakePair(high - prev_high_, prev_low_ - low))};
   }
-  /// The Wilder step of the TR and DM averages, each n times over (the DM weight 100, see the class comment).
+  /// The Wilder step of the TR and DM averages, each n times over (see the class comment).
   void WilderStep(const Moves& m) {
     tr_ = m.tr + beta_ * tr_;
-    dm_ = detail::Add(detail::Multiply(dm_weight_pair_, m.dm), detail::Multiply(beta_pair_, dm_));
+    dm_ = detail::Add(m.dm, detail::Multiply(beta_pair_, dm_));
   }
-  /// The first 2n − 1 changes (and the first bar, which has none): the averages sum their seeds in place until
-  /// the n-th change turns them into means, and the ADX sums the DX/n of changes n to 2n − 1.
+  /// The first 2n − 1 changes (and the first bar, which has none): the TR and DM averages sum their seeds (n
+  /// times the SMA seed, as kept), then take Wilder steps, and the ADX sums the DX/n of changes n to 2n − 1.
   void WarmUp(double high, double low) {
     if (changes_ < 0) {
       changes_ = 0;
@@ -257,15 +258,14 @@ class Adx {
       if (changes_ < period_) {
         return;
       }
-      dm_ = detail::Multiply(dm_weight_pair_, dm_);  // n times the means of 100·DM
     } else {
       WilderStep(m);
     }
     adx_ += WeightedDx();
   }
-  /// Both DI from the (ready) averages: the DM averages are those of 100·DM, so a DI is one quotient.
+  /// Both DI from the (ready) averages: n·DM average / (n·TR average × 0.01), one quotient.
   detail::DoublePair Di() const {
-    return tr_ > 0.0 ? detail::DivideBy(dm_, tr_) : detail::MakePair(0.0, 0.0);
+    return tr_ > 0.0 ? detail::DivideBy(dm_, tr_ * 0.01) : detail::MakePair(0.0, 0.0);
   }
   /// This bar's DX/n, the DX term of the ADX's Wilder step and of its seed sum, from the (ready) DM averages:
   /// |+DM − −DM| / ((+DM + −DM)·n/100), the weight in the divisor, where the sum is ready before the difference.
@@ -282,14 +282,13 @@ class Adx {
   int changes_ = -1;  // TR/DM values seen, up to steady_; −1 before the first bar
   double beta_;
   double dx_denominator_scale_;  // n/100
-  // The weights as pairs too: short of registers, GCC otherwise rebuilds (α, α) and (β, β) every bar.
-  detail::DoublePair dm_weight_pair_;  // (100, 100): the DM averages are those of 100·DM; also their seed scale
+  // β as a pair too: short of registers, GCC otherwise rebuilds (β, β) every bar.
   detail::DoublePair beta_pair_;
   double prev_high_ = 0.0;
   double prev_low_ = 0.0;
   double prev_close_ = 0.0;
   double tr_ = 0.0;                                     // n × the TR average (its seed sum during warm-up)
-  detail::DoublePair dm_ = detail::MakePair(0.0, 0.0);  // n × the averages of (100·+DM, 100·−DM) (raw seed sums first)
+  detail::DoublePair dm_ = detail::MakePair(0.0, 0.0);  // n × the averages of (+DM, −DM) (their seed sums first)
   double adx_ = 0.0;                                    // the ADX (its seed sum during its warm-up)
 };
 

@@ -215,11 +215,11 @@ TEST(FastPath, IchimokuLinesEqualTheirDefinitions) {
   });
 }
 
-/// Which rounding ReferenceAdx follows. kAsAdx is Adx's own: the TR and DM averages are kept n times over (TR:
-/// the seed sum, then TR + β·avg; DM: 100 × the seed sum, then 100·DM + β·avg), DI = DM average / TR average (the
-/// n cancels), and the ADX averages DX/n = |+DM − −DM| / ((+DM + −DM)·n/100) (its seed is the sum of n such terms). kTextbook is the usual order: DM averages of DM, DI = 100·DM/TR,
-/// DX = 100·|+DM − −DM|/(+DM + −DM) from the DM averages, ADX = Wilder average of DX. kDxFromDi takes DX from the
-/// rounded DI instead (the form before both).
+/// Which rounding ReferenceAdx follows. kAsAdx is Adx's own: the TR and DM averages are kept n times over (the
+/// seed sum, then x + β·avg), DI = DM average / (TR average × 0.01) (the n cancels), and the ADX averages
+/// DX/n = |+DM − −DM| / ((+DM + −DM)·n/100) (its seed is the sum of n such terms). kTextbook is the usual order:
+/// DM averages of DM, DI = 100·DM/TR, DX = 100·|+DM − −DM|/(+DM + −DM) from the DM averages, ADX = Wilder average
+/// of DX. kDxFromDi takes DX from the rounded DI instead (the form before both).
 enum class AdxRounding { kAsAdx, kTextbook, kDxFromDi };
 
 /// The textbook ADX with scalars and branches, TR as the largest of the three differences, in any of the three
@@ -236,26 +236,30 @@ struct ReferenceAdx {
       const T plus_move = up > down && up > 0 ? up : T{0};
       const T minus_move = down > up && down > 0 ? down : T{0};
       const bool as_adx = rounding == AdxRounding::kAsAdx;
-      const T dm_weight = as_adx ? T{100} : T{1} / period;
+      const T alpha = T{1} / period;
       const T beta = T{1} - T{1} / period;
       ++changes;
       if (changes <= period) {
         tr += t;
         plus += plus_move;
         minus += minus_move;
-        if (changes == period) {
-          tr = as_adx || period == 1 ? tr : tr * (T{1} / period);
-          plus = as_adx ? plus * dm_weight : period == 1 ? plus : plus * dm_weight;
-          minus = as_adx ? minus * dm_weight : period == 1 ? minus : minus * dm_weight;
+        if (changes == period && !as_adx && period != 1) {
+          tr = tr * alpha;
+          plus = plus * alpha;
+          minus = minus * alpha;
         }
+      } else if (as_adx) {
+        tr = t + beta * tr;
+        plus = plus_move + beta * plus;
+        minus = minus_move + beta * minus;
       } else {
-        tr = (as_adx ? t : T{1} / period * t) + beta * tr;
-        plus = dm_weight * plus_move + beta * plus;
-        minus = dm_weight * minus_move + beta * minus;
+        tr = alpha * t + beta * tr;
+        plus = alpha * plus_move + beta * plus;
+        minus = alpha * minus_move + beta * minus;
       }
       if (changes >= period) {
-        pdi = tr > 0 ? (as_adx ? plus : 100 * plus) / tr : T{0};
-        mdi = tr > 0 ? (as_adx ? minus : 100 * minus) / tr : T{0};
+        pdi = tr > 0 ? (as_adx ? plus / (tr * T(0.01)) : 100 * plus / tr) : T{0};
+        mdi = tr > 0 ? (as_adx ? minus / (tr * T(0.01)) : 100 * minus / tr) : T{0};
         const T p = rounding == AdxRounding::kDxFromDi ? pdi : plus;
         const T m = rounding == AdxRounding::kDxFromDi ? mdi : minus;
         T term;  // DX/n for kAsAdx, DX otherwise
@@ -363,11 +367,11 @@ struct WorstError {
   }
 };
 
-/// Adx's rounding (TR and DM averages kept n times over, DM as 100·DM, DI as one quotient, DX/n with n/100 in
+/// Adx's rounding (TR and DM averages kept n times over, DI as one quotient by TR × 0.01, DX/n with n/100 in
 /// the divisor) against the textbook arithmetic in long double. Each Wilder step adds a rounding or two to an
 /// error the step damps by β = 1 − 1/n, except where the average itself decays (no move, flat bars): there the
 /// relative error grows by about an ulp per bar of the run. Bound: 2⁻⁴⁴ relative (5.7·10⁻¹⁴, 256 ulp); measured
-/// 1.2·10⁻¹⁴ on the synthetic series (40-bar flat stretches), 6.0·10⁻¹⁵ on SPY. The textbook order in double, measured alongside,
+/// 3.5·10⁻¹⁴ on the synthetic series (40-bar flat stretches), 4.6·10⁻¹⁵ on SPY. The textbook order in double, measured alongside,
 /// behaves the same (1.9·10⁻¹⁴ and 7.1·10⁻¹⁵) and must meet the same bound.
 TEST(FastPath, AdxWithinItsBoundOfLongDouble) {
   ForEachSeries([](const MinuteBars& b, const char* what) {
