@@ -4,15 +4,14 @@
 namespace td::indicators {
 
 Ichimoku::Ichimoku(int tenkan, int kijun, int senkou_b, int displacement)
-    : tenkan_(tenkan),
-      kijun_(kijun),
+    : tenkan_(tenkan, detail::HighLowBlocks::NotFull()),
+      kijun_(kijun, detail::HighLowBlocks::NotFull()),
       senkou_b_period_(senkou_b),
-      longest_(std::max({tenkan, kijun, senkou_b})),
       displacement_(displacement) {
   TD_CHECK(senkou_b >= 1) << "period must be >= 1, was " << senkou_b;
   TD_CHECK(displacement >= 1) << "displacement must be >= 1, was " << displacement;
   if (senkou_b != 2 * kijun) {
-    senkou_b_.emplace(senkou_b);
+    senkou_b_.emplace(senkou_b, detail::HighLowBlocks::NotFull());
   }
   std::size_t size = 1;
   while (size <= static_cast<std::size_t>(std::max(displacement, kijun))) {

@@ -25,7 +25,7 @@ class Ichimoku {
     const detail::DoublePair x = detail::MakePair(high, -low);
     const detail::DoublePair tenkan = tenkan_.Update(x);
     const detail::DoublePair kijun = kijun_.Update(x);
-    const std::int64_t t = count_++;
+    ++count_;
     newest_ = (newest_ + sizeof(Lagged)) & ring_mask_;
     // Senkou B's window is two kijun windows back to back in the usual settings (52 = 2 × 26, and 60/120,
     // 30/60 elsewhere): the extremes of this bar's kijun window and of the one that ended `kijun` bars ago,
@@ -35,16 +35,11 @@ class Ichimoku {
     Lagged& parked = EntryAt(newest_);
     parked.kijun = kijun;
     parked.close = close;
-    // Once every window is full (all but the first senkou-B period of bars) the lines skip the warm-up tests.
-    if (t + 1 >= longest_) [[likely]] {
-      parked.tenkan = Midpoint(tenkan);
-      parked.kijun_line = Midpoint(kijun);
-      parked.senkou_b = Midpoint(senkou_b);
-    } else {
-      parked.tenkan = LineOf(tenkan, tenkan_.period());
-      parked.kijun_line = LineOf(kijun, kijun_.period());
-      parked.senkou_b = LineOf(senkou_b, senkou_b_period_);
-    }
+    // No warm-up test: a window not yet full reports (+∞, +∞) (HighLowBlocks::NotFull), and so does a parked
+    // kijun of such a window or of the constructor, so its line is NaN (∞ − ∞), and senkou A with it.
+    parked.tenkan = Midpoint(tenkan);
+    parked.kijun_line = Midpoint(kijun);
+    parked.senkou_b = Midpoint(senkou_b);
     parked.senkou_a = 0.5 * (parked.tenkan + parked.kijun_line);
   }
   void Update(const Bar& bar) { Update(bar.high.AsDouble(), bar.low.AsDouble(), bar.close.AsDouble()); }
@@ -71,7 +66,7 @@ class Ichimoku {
   /// One bar's lines, and what later bars need from it: the kijun window's extremes (senkou B from two
   /// kijun windows) and the lines and close the chart shows `displacement` bars later.
   struct Lagged {
-    detail::DoublePair kijun = detail::HighLowBlocks::Identity();
+    detail::DoublePair kijun = detail::HighLowBlocks::NotFull();
     double tenkan = kNaN;
     double kijun_line = kNaN;
     double senkou_a = kNaN;
@@ -79,8 +74,6 @@ class Ichimoku {
     double close = kNaN;
   };
   static double Midpoint(detail::DoublePair extremes) { return detail::HighLowBlocks::Midpoint(extremes); }
-  /// The midpoint of a window's extremes once `period` bars are in, NaN before.
-  double LineOf(detail::DoublePair extremes, int period) const { return count_ >= period ? Midpoint(extremes) : kNaN; }
   /// The entry at byte offset `offset` into the ring, taken modulo its size (so an offset minus a lag works).
   Lagged& EntryAt(std::size_t offset) { return detail::AtByteOffset(lag_.data(), offset & ring_mask_); }
   const Lagged& EntryAt(std::size_t offset) const { return detail::AtByteOffset(lag_.data(), offset & ring_mask_); }
@@ -92,7 +85,6 @@ class Ichimoku {
   detail::HighLowBlocks kijun_;
   std::optional<detail::HighLowBlocks> senkou_b_;  // only when senkou B is not two kijun windows
   int senkou_b_period_;
-  std::int64_t longest_;  // the longest window: from then on every line has a value
   int displacement_;
   // The ring is reached by byte offsets (detail::AtByteOffset; an entry is 64 bytes), and the newest entry's
   // offset is kept rather than formed again from the count for every read.

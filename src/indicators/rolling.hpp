@@ -217,19 +217,28 @@ T& AtByteOffset(T* base, std::size_t offset) {
 ///
 /// One array of cells walked by one pointer: where two arrays, an index and their size kept four registers
 /// busy in a caller's loop (Ichimoku's two windows spilled), this keeps two.
+///
+/// `before_full` stands in for the previous block while the first one fills. Order::Identity() (the default)
+/// makes the first `period − 1` windows the extreme of all values so far. A value that wins every Pick makes
+/// them that value instead, which a caller can map to "not ready" without a count or a test of its own.
 template <typename Value, typename Order>
 class BlockExtremes {
  public:
-  explicit BlockExtremes(int period) {
+  explicit BlockExtremes(int period, Value before_full = Order::Identity()) : before_full_(before_full) {
     TD_CHECK(period >= 1) << "period must be >= 1, was " << period;
     cells_.assign(static_cast<std::size_t>(period), Cell{Order::Identity(), Order::Identity()});
+    FillBeforeFull();
     AimLike(*this);
   }
-  BlockExtremes(const BlockExtremes& other) : cells_(other.cells_), running_(other.running_) { AimLike(other); }
+  BlockExtremes(const BlockExtremes& other)
+      : cells_(other.cells_), running_(other.running_), before_full_(other.before_full_) {
+    AimLike(other);
+  }
   BlockExtremes& operator=(const BlockExtremes& other) {
     if (this != &other) {
       cells_ = other.cells_;
       running_ = other.running_;
+      before_full_ = other.before_full_;
       AimLike(other);
     }
     return *this;
@@ -260,9 +269,7 @@ class BlockExtremes {
   int period() const { return static_cast<int>(cells_.size()); }
 
   void Reset() {
-    for (Cell& c : cells_) {
-      c.suffix_after = Order::Identity();
-    }
+    FillBeforeFull();
     cursor_ = cells_.data();
     running_ = Order::Identity();
   }
@@ -274,6 +281,14 @@ class BlockExtremes {
     Value value;
     Value suffix_after;
   };
+  /// The previous block's suffixes before there is one: `before_full_` at every offset but the last, whose
+  /// window is the whole first block.
+  void FillBeforeFull() {
+    for (Cell& c : cells_) {
+      c.suffix_after = before_full_;
+    }
+    cells_.back().suffix_after = Order::Identity();
+  }
   /// Points the cursors into this object's own cells, at the offset `other` has reached.
   void AimLike(const BlockExtremes& other) {
     cursor_ = cells_.data() + (other.cursor_ == nullptr ? 0 : other.cursor_ - other.cells_.data());
@@ -284,6 +299,7 @@ class BlockExtremes {
   Cell* cursor_ = nullptr;  // the cell of the next update
   Cell* end_ = nullptr;
   Value running_ = Order::Identity();
+  Value before_full_;
 };
 
 /// The orders of RollingMax and RollingMin. A NaN passes through the same comparisons in the same order as
@@ -541,6 +557,11 @@ class HighLowBlocks : public BlockExtremes<DoublePair, GreatestPair> {
   using BlockExtremes::BlockExtremes;
 
   static DoublePair Identity() { return GreatestPair::Identity(); }
+  /// (+∞, +∞), which wins every Pick: as `before_full`, the windows of a filling first block report a high of
+  /// +∞ and a low of −∞, whose Midpoint is NaN (∞ − ∞).
+  static DoublePair NotFull() {
+    return MakePair(std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity());
+  }
   static double High(DoublePair v) { return First(v); }
   static double Low(DoublePair v) { return -Second(v); }
   static double Midpoint(DoublePair v) { return 0.5 * (High(v) + Low(v)); }

@@ -167,6 +167,44 @@ TEST(FastPath, IchimokuCopiedMidStreamCarriesOn) {
   }
 }
 
+/// Every line of `a` and `b` has the same bits (NaN matching NaN).
+bool SameIchimokuLines(const Ichimoku& a, const Ichimoku& b) {
+  return testing::SameBits(a.Tenkan(), b.Tenkan()) && testing::SameBits(a.Kijun(), b.Kijun()) &&
+         testing::SameBits(a.SenkouA(), b.SenkouA()) && testing::SameBits(a.SenkouB(), b.SenkouB()) &&
+         testing::SameBits(a.CloudA(), b.CloudA()) && testing::SameBits(a.CloudB(), b.CloudB()) &&
+         testing::SameBits(a.LaggedClose(), b.LaggedClose()) && a.Ready() == b.Ready();
+}
+
+// The warm-up has no count of its own: a filling window reports (+∞, +∞), so Reset must restore that state in
+// every window and in the ring, and a copy taken during the warm-up must carry it. Senkou B as two kijun windows
+// (52) and as a window of its own (51).
+TEST(FastPath, IchimokuResetAndCopiesDuringWarmUpStartOver) {
+  const MinuteBars b = SyntheticBars();
+  for (const int senkou_b : {52, 51}) {
+    Ichimoku fresh(9, 26, senkou_b, 26);
+    Ichimoku reset(9, 26, senkou_b, 26);
+    for (std::size_t i = 0; i < 100; ++i) {
+      reset.Update(b.high[i] * 1.5, b.low[i] * 0.5, b.close[i]);
+    }
+    reset.Reset();
+    std::unique_ptr<Ichimoku> copied;
+    long nan_bars = 0;
+    for (std::size_t i = 0; i < 300; ++i) {
+      fresh.Update(b.high[i], b.low[i], b.close[i]);
+      reset.Update(b.high[i], b.low[i], b.close[i]);
+      if (i == 20) {
+        copied = std::make_unique<Ichimoku>(fresh);
+      } else if (copied) {
+        copied->Update(b.high[i], b.low[i], b.close[i]);
+        ASSERT_TRUE(SameIchimokuLines(*copied, fresh)) << "copy, senkou B " << senkou_b << " bar " << i;
+      }
+      ASSERT_TRUE(SameIchimokuLines(reset, fresh)) << "reset, senkou B " << senkou_b << " bar " << i;
+      nan_bars += std::isnan(fresh.SenkouB()) ? 1 : 0;
+    }
+    EXPECT_EQ(nan_bars, senkou_b - 1) << "senkou B is NaN exactly while its window fills";
+  }
+}
+
 /// Ichimoku's lines against their definitions on RollingMax/RollingMin (one window per line, the shifted lines
 /// from a plain history); returns the first bar where a line differs in a bit, or -1. Covers senkou B as two
 /// kijun windows (52 = 2 × 26, 120 = 2 × 60) and as a window of its own, and shifts shorter than kijun.
