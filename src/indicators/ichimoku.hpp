@@ -22,7 +22,9 @@ class Ichimoku {
   explicit Ichimoku(int tenkan = 9, int kijun = 26, int senkou_b = 52, int displacement = 26);
 
   void Update(double high, double low, double close) {
-    const detail::DoublePair x = detail::MakePair(high, -low);
+    // The windows hold halves, (high/2, −low/2): one product with (½, −½) does the halving and the negation,
+    // and a line is then the sum of its halves, where each line took a product of its own.
+    const detail::DoublePair x = detail::Multiply(detail::MakePair(high, low), detail::MakePair(0.5, -0.5));
     const detail::DoublePair tenkan = tenkan_.Update(x);
     const detail::DoublePair kijun = kijun_.Update(x);
     ++count_;
@@ -73,7 +75,9 @@ class Ichimoku {
     double senkou_b = kNaN;
     double close = kNaN;
   };
-  static double Midpoint(detail::DoublePair extremes) { return detail::HighLowBlocks::Midpoint(extremes); }
+  /// The midpoint (H + L)/2 from a window's extremes of halves (H/2, −L/2): H/2 + L/2, the same bits as
+  /// ½·(H + L) (halving is exact for prices above 2⁻¹⁰²¹, and the sum's rounding scales with it).
+  static double Midpoint(detail::DoublePair halves) { return detail::First(halves) - detail::Second(halves); }
   /// The entry at byte offset `offset` into the ring, taken modulo its size (so an offset minus a lag works).
   Lagged& EntryAt(std::size_t offset) { return detail::AtByteOffset(lag_.data(), offset & ring_mask_); }
   const Lagged& EntryAt(std::size_t offset) const { return detail::AtByteOffset(lag_.data(), offset & ring_mask_); }
