@@ -14,13 +14,12 @@ Ichimoku::Ichimoku(int tenkan, int kijun, int senkou_b, int displacement)
     senkou_b_.emplace(senkou_b, detail::HighLowBlocks::NotFull());
   }
   std::size_t size = 1;
-  while (size <= static_cast<std::size_t>(std::max(displacement, kijun))) {
+  while (size <= static_cast<std::size_t>(displacement)) {
     size <<= 1;
   }
   lag_.assign(size, Lagged{});
   ring_mask_ = size * sizeof(Lagged) - 1;
   newest_ = ring_mask_ + 1 - sizeof(Lagged);
-  kijun_bytes_ = static_cast<std::size_t>(kijun) * sizeof(Lagged);
   displacement_bytes_ = static_cast<std::size_t>(displacement) * sizeof(Lagged);
 }
 

@@ -26,19 +26,18 @@ class Ichimoku {
     // and a line is then the sum of its halves, where each line took a product of its own.
     const detail::DoublePair x = detail::Multiply(detail::MakePair(high, low), detail::MakePair(0.5, -0.5));
     const detail::DoublePair tenkan = tenkan_.Update(x);
-    const detail::DoublePair kijun = kijun_.Update(x);
+    const auto kijun_windows = kijun_.UpdateRecalling(x);
+    const detail::DoublePair kijun = kijun_windows.now;
     ++count_;
     newest_ = (newest_ + sizeof(Lagged)) & ring_mask_;
     // Senkou B's window is two kijun windows back to back in the usual settings (52 = 2 × 26, and 60/120,
     // 30/60 elsewhere): the extremes of this bar's kijun window and of the one that ended `kijun` bars ago,
-    // parked in the ring. Otherwise it keeps a window of its own.
-    const detail::DoublePair senkou_b =
-        senkou_b_ ? senkou_b_->Update(x) : detail::Max(EntryAt(newest_ - kijun_bytes_).kijun, kijun);
+    // which the kijun window recalls from the cell under its cursor. Otherwise it keeps a window of its own.
+    const detail::DoublePair senkou_b = senkou_b_ ? senkou_b_->Update(x) : detail::Max(kijun_windows.before, kijun);
     Lagged& parked = EntryAt(newest_);
-    parked.kijun = kijun;
     parked.close = close;
-    // No warm-up test: a window not yet full reports (+∞, +∞) (HighLowBlocks::NotFull), and so does a parked
-    // kijun of such a window or of the constructor, so its line is NaN (∞ − ∞), and senkou A with it.
+    // No warm-up test: a window not yet full reports (+∞, +∞) (HighLowBlocks::NotFull), and so does a recalled
+    // kijun window of such a time or from before any, so its line is NaN (∞ − ∞), and senkou A with it.
     parked.tenkan = Midpoint(tenkan);
     parked.kijun_line = Midpoint(kijun);
     parked.senkou_b = Midpoint(senkou_b);
@@ -65,10 +64,9 @@ class Ichimoku {
   void Reset();
 
  private:
-  /// One bar's lines, and what later bars need from it: the kijun window's extremes (senkou B from two
-  /// kijun windows) and the lines and close the chart shows `displacement` bars later.
-  struct Lagged {
-    detail::DoublePair kijun = detail::HighLowBlocks::NotFull();
+  /// One bar's lines, and what later bars need from it: the lines and close the chart shows `displacement`
+  /// bars later. 64 bytes, so that ring offsets wrap by a mask.
+  struct alignas(64) Lagged {
     double tenkan = kNaN;
     double kijun_line = kNaN;
     double senkou_a = kNaN;
@@ -86,17 +84,16 @@ class Ichimoku {
   const Lagged& LaggedEntry() const { return EntryAt(newest_ - displacement_bytes_); }
 
   detail::HighLowBlocks tenkan_;
-  detail::HighLowBlocks kijun_;
+  detail::RecallingHighLowBlocks kijun_;
   std::optional<detail::HighLowBlocks> senkou_b_;  // only when senkou B is not two kijun windows
   int senkou_b_period_;
   int displacement_;
   // The ring is reached by byte offsets (detail::AtByteOffset; an entry is 64 bytes), and the newest entry's
   // offset is kept rather than formed again from the count for every read.
   static_assert((sizeof(Lagged) & (sizeof(Lagged) - 1)) == 0, "ring offsets wrap by a mask");
-  std::vector<Lagged> lag_;             // power-of-two ring of more than max(displacement, kijun) entries
+  std::vector<Lagged> lag_;             // power-of-two ring of more than `displacement` entries
   std::size_t ring_mask_ = 0;           // the ring's size in bytes − 1
   std::size_t newest_ = 0;              // byte offset of the last update's entry (the ring's last before any)
-  std::size_t kijun_bytes_ = 0;         // kijun entries, in bytes
   std::size_t displacement_bytes_ = 0;  // displacement entries, in bytes
   std::int64_t count_ = 0;
 };

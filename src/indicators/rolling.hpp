@@ -221,12 +221,17 @@ T& AtByteOffset(T* base, std::size_t offset) {
 /// `before_full` stands in for the previous block while the first one fills. Order::Identity() (the default)
 /// makes the first `period − 1` windows the extreme of all values so far. A value that wins every Pick makes
 /// them that value instead, which a caller can map to "not ready" without a count or a test of its own.
-template <typename Value, typename Order>
+///
+/// With kRecalls, each cell also keeps the window's extreme of the last update at its offset, so UpdateRecalling
+/// returns the window that ended `period` updates earlier beside the current one (two back-to-back windows, for
+/// Ichimoku's senkou B) from the cell already under the cursor: no ring and no offset arithmetic of the caller's.
+/// Before any such update the recalled extreme is `before_full`.
+template <typename Value, typename Order, bool kRecalls = false>
 class BlockExtremes {
  public:
   explicit BlockExtremes(int period, Value before_full = Order::Identity()) : before_full_(before_full) {
     TD_CHECK(period >= 1) << "period must be >= 1, was " << period;
-    cells_.assign(static_cast<std::size_t>(period), Cell{Order::Identity(), Order::Identity()});
+    cells_.assign(static_cast<std::size_t>(period), Cell{});
     FillBeforeFull();
     AimLike(*this);
   }
@@ -252,6 +257,33 @@ class BlockExtremes {
     cell.value = x;
     running_ = Order::Pick(running_, x);
     const Value extreme = Order::Pick(cell.suffix_after, running_);
+    if constexpr (kRecalls) {
+      cell.window = extreme;
+    }
+    Advance();
+    return extreme;
+  }
+  /// The extremes of the last `period` values and of the `period` values before them.
+  struct NowAndBefore {
+    Value now;
+    Value before;
+  };
+  NowAndBefore UpdateRecalling(Value x)
+    requires kRecalls
+  {
+    const Value before = cursor_->window;
+    return NowAndBefore{Update(x), before};
+  }
+  int period() const { return static_cast<int>(cells_.size()); }
+
+  void Reset() {
+    FillBeforeFull();
+    cursor_ = cells_.data();
+    running_ = Order::Identity();
+  }
+
+ private:
+  void Advance() {
     if (++cursor_ == end_) [[unlikely]] {
       // The finished block becomes the previous one: its suffix extremes serve the next `period` windows.
       Value acc = Order::Identity();
@@ -264,28 +296,29 @@ class BlockExtremes {
       cursor_ = first;
       running_ = Order::Identity();
     }
-    return extreme;
-  }
-  int period() const { return static_cast<int>(cells_.size()); }
-
-  void Reset() {
-    FillBeforeFull();
-    cursor_ = cells_.data();
-    running_ = Order::Identity();
   }
 
- private:
   /// One offset of the block: this block's value there, and the previous block's extreme from the next
-  /// offset on (identity at the last offset, which no rebuild writes).
-  struct Cell {
-    Value value;
-    Value suffix_after;
+  /// offset on (identity at the last offset, which no rebuild writes); with kRecalls, also the extreme of the
+  /// window that last ended here.
+  struct PlainCell {
+    Value value = Order::Identity();
+    Value suffix_after = Order::Identity();
   };
+  struct RecallingCell {
+    Value value = Order::Identity();
+    Value suffix_after = Order::Identity();
+    Value window = Order::Identity();
+  };
+  using Cell = std::conditional_t<kRecalls, RecallingCell, PlainCell>;
   /// The previous block's suffixes before there is one: `before_full_` at every offset but the last, whose
-  /// window is the whole first block.
+  /// window is the whole first block; and the recalled windows, which no update has ended yet.
   void FillBeforeFull() {
     for (Cell& c : cells_) {
       c.suffix_after = before_full_;
+      if constexpr (kRecalls) {
+        c.window = before_full_;
+      }
     }
     cells_.back().suffix_after = Order::Identity();
   }
@@ -552,9 +585,10 @@ struct GreatestPair {
 /// lows, see DoublePair), without a count of its own: the engine of RollingHighLow and of Ichimoku's lines,
 /// which keep one count for all their windows and park the values where they need them. Update returns the
 /// pair (highest high, −lowest low) of the last `period` pairs once that many have come in.
-class HighLowBlocks : public BlockExtremes<DoublePair, GreatestPair> {
+template <bool kRecalls>
+class HighLowBlocksOf : public BlockExtremes<DoublePair, GreatestPair, kRecalls> {
  public:
-  using BlockExtremes::BlockExtremes;
+  using BlockExtremes<DoublePair, GreatestPair, kRecalls>::BlockExtremes;
 
   static DoublePair Identity() { return GreatestPair::Identity(); }
   /// (+∞, +∞), which wins every Pick: as `before_full`, the windows of a filling first block report a high of
@@ -566,6 +600,9 @@ class HighLowBlocks : public BlockExtremes<DoublePair, GreatestPair> {
   static double Low(DoublePair v) { return -Second(v); }
   static double Midpoint(DoublePair v) { return 0.5 * (High(v) + Low(v)); }
 };
+using HighLowBlocks = HighLowBlocksOf<false>;
+/// HighLowBlocks that also recall the window that ended `period` updates ago (BlockExtremes::UpdateRecalling).
+using RecallingHighLowBlocks = HighLowBlocksOf<true>;
 
 }  // namespace detail
 
