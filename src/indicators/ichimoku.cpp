@@ -20,7 +20,7 @@ Ichimoku::Ichimoku(int tenkan, int kijun, int senkou_b, int displacement)
   lag_.assign(size, Lagged{});
   ring_mask_ = size * sizeof(Lagged) - 1;
   newest_ = ring_mask_ + 1 - sizeof(Lagged);
-  displacement_bytes_ = static_cast<std::size_t>(displacement) * sizeof(Lagged);
+  lag_bytes_ = (size - static_cast<std::size_t>(displacement)) * sizeof(Lagged);
 }
 
 void Ichimoku::Reset() {

@@ -33,7 +33,12 @@ class Ichimoku {
     // Senkou B's window is two kijun windows back to back in the usual settings (52 = 2 × 26, and 60/120,
     // 30/60 elsewhere): the extremes of this bar's kijun window and of the one that ended `kijun` bars ago,
     // which the kijun window recalls from the cell under its cursor. Otherwise it keeps a window of its own.
-    const detail::DoublePair senkou_b = senkou_b_ ? senkou_b_->Update(x) : detail::Max(kijun_windows.before, kijun);
+    detail::DoublePair senkou_b;
+    if (senkou_b_) [[unlikely]] {
+      senkou_b = senkou_b_->Update(x);
+    } else {
+      senkou_b = detail::Max(kijun_windows.before, kijun);
+    }
     Lagged& parked = EntryAt(newest_);
     parked.close = close;
     // No warm-up test: a window not yet full reports (+∞, +∞) (HighLowBlocks::NotFull), and so does a recalled
@@ -81,7 +86,7 @@ class Ichimoku {
   const Lagged& EntryAt(std::size_t offset) const { return detail::AtByteOffset(lag_.data(), offset & ring_mask_); }
   const Lagged& Newest() const { return EntryAt(newest_); }
   /// The entry parked by the update `displacement` updates before the last one.
-  const Lagged& LaggedEntry() const { return EntryAt(newest_ - displacement_bytes_); }
+  const Lagged& LaggedEntry() const { return EntryAt(newest_ + lag_bytes_); }
 
   detail::HighLowBlocks tenkan_;
   detail::RecallingHighLowBlocks kijun_;
@@ -94,7 +99,7 @@ class Ichimoku {
   std::vector<Lagged> lag_;             // power-of-two ring of more than `displacement` entries
   std::size_t ring_mask_ = 0;           // the ring's size in bytes − 1
   std::size_t newest_ = 0;              // byte offset of the last update's entry (the ring's last before any)
-  std::size_t displacement_bytes_ = 0;  // displacement entries, in bytes
+  std::size_t lag_bytes_ = 0;           // the ring's size less the displacement, in bytes: newest + this is lagged
   std::int64_t count_ = 0;
 };
 
