@@ -81,7 +81,7 @@ class Ichimoku {
   /// The midpoint (H + L)/2 from a window's extremes of halves (H/2, −L/2): H/2 + L/2, the same bits as
   /// ½·(H + L) (halving is exact for prices above 2⁻¹⁰²¹, and the sum's rounding scales with it).
   static double Midpoint(detail::DoublePair halves) { return detail::First(halves) - detail::Second(halves); }
-  /// The entry at byte offset `offset` into the ring, taken modulo its size (so an offset minus a lag works).
+  /// The entry at byte offset `offset` into the ring, taken modulo its size (so an offset plus a lag wraps).
   Lagged& EntryAt(std::size_t offset) { return detail::AtByteOffset(lag_.data(), offset & ring_mask_); }
   const Lagged& EntryAt(std::size_t offset) const { return detail::AtByteOffset(lag_.data(), offset & ring_mask_); }
   const Lagged& Newest() const { return EntryAt(newest_); }

@@ -185,7 +185,7 @@ class Macd {
 /// 0.01), the n cancelling and the 100 riding on the divisor, which is ready long before the DM average. The
 /// ADX's Wilder step takes DX/n = |+DM − −DM| / ((+DM + −DM)·n/100) directly (its seed: the sum of n such
 /// terms), with the weight on the divisor, which is ready before the difference. No weight sits on a bar's
-/// chain from the moves to the ADX or the DI (ADX with both DI read every bar: 16.6 → 15.5 cycles). Both
+/// chain from the moves to the ADX or the DI (ADX with both DI read every bar: 16.6 → 15.5–15.7 cycles). Both
 /// orders are within 3.5·10⁻¹⁴ of the textbook arithmetic in long double (fast_path_test's bound 2⁻⁴⁴ holds
 /// them to it).
 ///

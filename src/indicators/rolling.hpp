@@ -305,9 +305,7 @@ class BlockExtremes {
     Value value = Order::Identity();
     Value suffix_after = Order::Identity();
   };
-  struct RecallingCell {
-    Value value = Order::Identity();
-    Value suffix_after = Order::Identity();
+  struct RecallingCell : PlainCell {
     Value window = Order::Identity();
   };
   using Cell = std::conditional_t<kRecalls, RecallingCell, PlainCell>;
@@ -592,13 +590,12 @@ class HighLowBlocksOf : public BlockExtremes<DoublePair, GreatestPair, kRecalls>
 
   static DoublePair Identity() { return GreatestPair::Identity(); }
   /// (+∞, +∞), which wins every Pick: as `before_full`, the windows of a filling first block report a high of
-  /// +∞ and a low of −∞, whose Midpoint is NaN (∞ − ∞).
+  /// +∞ and a low of −∞, whose midpoint is NaN (∞ − ∞).
   static DoublePair NotFull() {
     return MakePair(std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity());
   }
   static double High(DoublePair v) { return First(v); }
   static double Low(DoublePair v) { return -Second(v); }
-  static double Midpoint(DoublePair v) { return 0.5 * (High(v) + Low(v)); }
 };
 using HighLowBlocks = HighLowBlocksOf<false>;
 /// HighLowBlocks that also recall the window that ended `period` updates ago (BlockExtremes::UpdateRecalling).
