@@ -11,9 +11,9 @@ RelVolumeTimeOfDay::RelVolumeTimeOfDay(int slots, int sessions)
   TD_CHECK(static_cast<std::int64_t>(slots) * sessions <= std::int64_t{1} << 27)
       << "slots × sessions must stay within 2^27 history cells (2 GiB), was " << slots << " × " << sessions;
   const auto n = static_cast<std::size_t>(slots);
-  history_.assign(n * static_cast<std::size_t>(sessions), detail::MakePair(0.0, 0.0));
+  history_.resize(n * static_cast<std::size_t>(sessions));
   records_.resize(n);
-  Reset();
+  Reset();  // zeros the history and aims each slot's record at its ring
 }
 
 void RelVolumeTimeOfDay::Reset() {

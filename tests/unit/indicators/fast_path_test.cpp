@@ -409,8 +409,8 @@ struct WorstError {
 /// the divisor) against the textbook arithmetic in long double. Each Wilder step adds a rounding or two to an
 /// error the step damps by β = 1 − 1/n, except where the average itself decays (no move, flat bars): there the
 /// relative error grows by about an ulp per bar of the run. Bound: 2⁻⁴⁴ relative (5.7·10⁻¹⁴, 256 ulp); measured
-/// 3.5·10⁻¹⁴ on the synthetic series (40-bar flat stretches), 4.6·10⁻¹⁵ on SPY. The textbook order in double, measured alongside,
-/// behaves the same (1.9·10⁻¹⁴ and 7.1·10⁻¹⁵) and must meet the same bound.
+/// 3.5·10⁻¹⁴ on the synthetic series (40-bar flat stretches), 4.6·10⁻¹⁵ on SPY. The textbook order in double,
+/// measured alongside, behaves the same (1.9·10⁻¹⁴ and 7.1·10⁻¹⁵) and must meet the same bound.
 TEST(FastPath, AdxWithinItsBoundOfLongDouble) {
   ForEachSeries([](const MinuteBars& b, const char* what) {
     for (const int period : {3, 14, 50}) {
