@@ -9,11 +9,12 @@ Usage: check_analytics_aims.py [--build DIR] [--repetitions N] [--save DIR]   ru
 Exits 1 when an aim is missed. Each figure is the minimum over the repetitions, run on core 1 when taskset is
 there. A row is judged by its own core cycles (user mode, perf_event) at the clock of this run: the highest
 cycles per ns that EMA's streaming chain (6 cycles per bar) showed in any repetition. CPU time per item is
-printed beside it but does not decide: on a shared host it also holds the time the kernel and the hypervisor
-take on the benchmark's behalf (10-20 % measured here), which the cycle count leaves out. Rows without a cycle
-count (the kernel refused the counter) are judged by CPU time. The host behind this machine moves its clock
-between about 2.4 and 3.2 GHz from one hour to the next, which moves every ns figure with it; --clock-ghz judges
-the same cycle counts at a stated clock (3.17 GHz is this machine's when the host is quiet).
+printed beside it but does not decide: it also holds the time the kernel takes during the loop (about 10 % here),
+which the cycle count leaves out. Rows without a cycle count (the kernel refused the counter) are judged by CPU
+time. The host behind this machine moves its clock between about 2.25 and 3.2 GHz from one hour to the next,
+which moves every ns figure with it; --clock-ghz judges the same cycle counts at a stated clock (3.17 GHz is
+this machine's when the host is quiet). A busy thread on the other half of the physical core raises the cycle
+counts themselves: the minimum over the repetitions is the figure to trust.
 
 The aims ("Benchmarks" in the issue): each batch indicator at or below TA-Lib's cost measured on this machine
 class; the fused EMA+RSI+ATR+Bollinger+VWAP pass under 12 ns/bar; each streaming update under 5 ns; implied

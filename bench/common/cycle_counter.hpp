@@ -2,9 +2,10 @@
 #pragma once
 
 // Core cycles spent by the calling thread in user mode between StartCycles and StopCycles (Linux perf_event):
-// a figure that does not move when the host slows the clock or takes the core away, which CPU time per item
-// does (the shared machine spends 10-20 % of a benchmark's CPU time in the kernel on its behalf). The counter is
-// opened once per process; StopCycles returns -1 where perf_event_open is refused.
+// a figure that does not move with the clock, nor with the time the kernel takes during the loop, both of which
+// move CPU time per item (this VM spends about a tenth of a timed loop's CPU time in the kernel). A busy sibling
+// thread on the same physical core still raises it. The counter is opened once per process; StopCycles returns
+// -1 where perf_event_open is refused.
 //
 // Out of line, and without an object of their own around the timed loop: a counter object with a destructor
 // around a streaming loop changed its code (EMA's state went through the stack, 6 -> 15 cycles per bar).
