@@ -27,6 +27,7 @@ decides.
 """
 import argparse
 import json
+import os
 import pathlib
 import shutil
 import subprocess
@@ -170,7 +171,7 @@ def print_table(rows, clock, indicators, stated):
 def run(binary, pattern, repetitions):
     command = [str(binary), f"--benchmark_filter={pattern}", f"--benchmark_repetitions={repetitions}",
                "--benchmark_format=json"]
-    if shutil.which("taskset"):
+    if shutil.which("taskset") and (os.cpu_count() or 1) > 1:
         command = ["taskset", "-c", "1", *command]
     print("running", " ".join(command), file=sys.stderr, flush=True)
     done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
