@@ -86,6 +86,19 @@ void PerBar(benchmark::State& state) {
       static_cast<double>(kBars), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
+/// A batch benchmark: `run` over the whole series per iteration, with its cycles and CPU time per bar. The batch
+/// functions are out-of-line calls, so the lambda around them does not change their code.
+template <typename Run>
+void BatchRun(benchmark::State& state, Run run) {
+  StartCycles();
+  for (auto _ : state) {
+    run();
+    benchmark::ClobberMemory();
+  }
+  ReportCyclesPerBar(state, StopCycles());
+  PerBar(state);
+}
+
 // ---- baseline: the memory traffic floor of reading one series and writing one ----
 
 void BM_BaselineCopyOneSeries(benchmark::State& state) {
@@ -102,301 +115,153 @@ BENCHMARK(BM_BaselineCopyOneSeries);
 
 void BM_SmaBatch(benchmark::State& state) {
   auto& d = D();
-  StartCycles();
-  for (auto _ : state) {
-    SmaBatch(d.close, d.out[0], 20);
-    benchmark::ClobberMemory();
-  }
-  ReportCyclesPerBar(state, StopCycles());
-  PerBar(state);
+  BatchRun(state, [&] { SmaBatch(d.close, d.out[0], 20); });
 }
 BENCHMARK(BM_SmaBatch);
 
 void BM_EmaBatch(benchmark::State& state) {
   auto& d = D();
-  StartCycles();
-  for (auto _ : state) {
-    EmaBatch(d.close, d.out[0], 20);
-    benchmark::ClobberMemory();
-  }
-  ReportCyclesPerBar(state, StopCycles());
-  PerBar(state);
+  BatchRun(state, [&] { EmaBatch(d.close, d.out[0], 20); });
 }
 BENCHMARK(BM_EmaBatch);
 
 void BM_WmaBatch(benchmark::State& state) {
   auto& d = D();
-  StartCycles();
-  for (auto _ : state) {
-    WmaBatch(d.close, d.out[0], 20);
-    benchmark::ClobberMemory();
-  }
-  ReportCyclesPerBar(state, StopCycles());
-  PerBar(state);
+  BatchRun(state, [&] { WmaBatch(d.close, d.out[0], 20); });
 }
 BENCHMARK(BM_WmaBatch);
 
 void BM_RsiBatch(benchmark::State& state) {
   auto& d = D();
-  StartCycles();
-  for (auto _ : state) {
-    RsiBatch(d.close, d.out[0], 14);
-    benchmark::ClobberMemory();
-  }
-  ReportCyclesPerBar(state, StopCycles());
-  PerBar(state);
+  BatchRun(state, [&] { RsiBatch(d.close, d.out[0], 14); });
 }
 BENCHMARK(BM_RsiBatch);
 
 void BM_StochRsiBatch(benchmark::State& state) {
   auto& d = D();
-  StartCycles();
-  for (auto _ : state) {
-    StochRsiBatch(d.close, d.out[0], 14, 14);
-    benchmark::ClobberMemory();
-  }
-  ReportCyclesPerBar(state, StopCycles());
-  PerBar(state);
+  BatchRun(state, [&] { StochRsiBatch(d.close, d.out[0], 14, 14); });
 }
 BENCHMARK(BM_StochRsiBatch);
 
 void BM_AtrBatch(benchmark::State& state) {
   auto& d = D();
-  StartCycles();
-  for (auto _ : state) {
-    AtrBatch(d.high, d.low, d.close, d.out[0], 14);
-    benchmark::ClobberMemory();
-  }
-  ReportCyclesPerBar(state, StopCycles());
-  PerBar(state);
+  BatchRun(state, [&] { AtrBatch(d.high, d.low, d.close, d.out[0], 14); });
 }
 BENCHMARK(BM_AtrBatch);
 
 void BM_AtrEmaBatch(benchmark::State& state) {
   auto& d = D();
-  StartCycles();
-  for (auto _ : state) {
-    AtrEmaBatch(d.high, d.low, d.close, d.out[0], 14);
-    benchmark::ClobberMemory();
-  }
-  ReportCyclesPerBar(state, StopCycles());
-  PerBar(state);
+  BatchRun(state, [&] { AtrEmaBatch(d.high, d.low, d.close, d.out[0], 14); });
 }
 BENCHMARK(BM_AtrEmaBatch);
 
 void BM_AdxBatch(benchmark::State& state) {
   auto& d = D();
-  StartCycles();
-  for (auto _ : state) {
-    AdxBatch(d.high, d.low, d.close, AdxOut{d.out[0], d.out[1], d.out[2]}, 14);
-    benchmark::ClobberMemory();
-  }
-  ReportCyclesPerBar(state, StopCycles());
-  PerBar(state);
+  BatchRun(state, [&] { AdxBatch(d.high, d.low, d.close, AdxOut{d.out[0], d.out[1], d.out[2]}, 14); });
 }
 BENCHMARK(BM_AdxBatch);
 
 void BM_MacdBatch(benchmark::State& state) {
   auto& d = D();
-  StartCycles();
-  for (auto _ : state) {
-    MacdBatch(d.close, MacdOut{d.out[0], d.out[1], d.out[2]});
-    benchmark::ClobberMemory();
-  }
-  ReportCyclesPerBar(state, StopCycles());
-  PerBar(state);
+  BatchRun(state, [&] { MacdBatch(d.close, MacdOut{d.out[0], d.out[1], d.out[2]}); });
 }
 BENCHMARK(BM_MacdBatch);
 
 void BM_ElderImpulseBatch(benchmark::State& state) {
   auto& d = D();
-  StartCycles();
-  for (auto _ : state) {
-    ElderImpulseBatch(d.close, d.out[0]);
-    benchmark::ClobberMemory();
-  }
-  ReportCyclesPerBar(state, StopCycles());
-  PerBar(state);
+  BatchRun(state, [&] { ElderImpulseBatch(d.close, d.out[0]); });
 }
 BENCHMARK(BM_ElderImpulseBatch);
 
 void BM_BollingerBatch(benchmark::State& state) {
   auto& d = D();
-  StartCycles();
-  for (auto _ : state) {
-    BollingerBatch(d.close, BandsOut{d.out[0], d.out[1], d.out[2], d.out[3]}, 20, 2.0);
-    benchmark::ClobberMemory();
-  }
-  ReportCyclesPerBar(state, StopCycles());
-  PerBar(state);
+  BatchRun(state, [&] { BollingerBatch(d.close, BandsOut{d.out[0], d.out[1], d.out[2], d.out[3]}, 20, 2.0); });
 }
 BENCHMARK(BM_BollingerBatch);
 
 void BM_KeltnerBatch(benchmark::State& state) {
   auto& d = D();
-  StartCycles();
-  for (auto _ : state) {
-    KeltnerBatch(d.high, d.low, d.close, BandsOut{d.out[0], d.out[1], d.out[2], d.out[3]});
-    benchmark::ClobberMemory();
-  }
-  ReportCyclesPerBar(state, StopCycles());
-  PerBar(state);
+  BatchRun(state, [&] { KeltnerBatch(d.high, d.low, d.close, BandsOut{d.out[0], d.out[1], d.out[2], d.out[3]}); });
 }
 BENCHMARK(BM_KeltnerBatch);
 
 void BM_SqueezeBatch(benchmark::State& state) {
   auto& d = D();
-  StartCycles();
-  for (auto _ : state) {
-    SqueezeBatch(d.high, d.low, d.close, d.out[0]);
-    benchmark::ClobberMemory();
-  }
-  ReportCyclesPerBar(state, StopCycles());
-  PerBar(state);
+  BatchRun(state, [&] { SqueezeBatch(d.high, d.low, d.close, d.out[0]); });
 }
 BENCHMARK(BM_SqueezeBatch);
 
 void BM_SupertrendBatch(benchmark::State& state) {
   auto& d = D();
-  StartCycles();
-  for (auto _ : state) {
-    SupertrendBatch(d.high, d.low, d.close, SupertrendOut{d.out[0], d.out[1]});
-    benchmark::ClobberMemory();
-  }
-  ReportCyclesPerBar(state, StopCycles());
-  PerBar(state);
+  BatchRun(state, [&] { SupertrendBatch(d.high, d.low, d.close, SupertrendOut{d.out[0], d.out[1]}); });
 }
 BENCHMARK(BM_SupertrendBatch);
 
 void BM_ChandelierBatch(benchmark::State& state) {
   auto& d = D();
-  StartCycles();
-  for (auto _ : state) {
-    ChandelierBatch(d.high, d.low, d.close, ChandelierOut{d.out[0], d.out[1]});
-    benchmark::ClobberMemory();
-  }
-  ReportCyclesPerBar(state, StopCycles());
-  PerBar(state);
+  BatchRun(state, [&] { ChandelierBatch(d.high, d.low, d.close, ChandelierOut{d.out[0], d.out[1]}); });
 }
 BENCHMARK(BM_ChandelierBatch);
 
 void BM_IchimokuBatch(benchmark::State& state) {
   auto& d = D();
-  StartCycles();
-  for (auto _ : state) {
+  BatchRun(state, [&] {
     IchimokuBatch(d.high, d.low, d.close, IchimokuOut{d.out[0], d.out[1], d.out[2], d.out[3], d.out[4], d.out[5]});
-    benchmark::ClobberMemory();
-  }
-  ReportCyclesPerBar(state, StopCycles());
-  PerBar(state);
+  });
 }
 BENCHMARK(BM_IchimokuBatch);
 
 void BM_RollingMaxBatch(benchmark::State& state) {
   auto& d = D();
-  StartCycles();
-  for (auto _ : state) {
-    RollingMaxBatch(d.high, d.out[0], 20);
-    benchmark::ClobberMemory();
-  }
-  ReportCyclesPerBar(state, StopCycles());
-  PerBar(state);
+  BatchRun(state, [&] { RollingMaxBatch(d.high, d.out[0], 20); });
 }
 BENCHMARK(BM_RollingMaxBatch);
 
 void BM_HvCloseToCloseBatch(benchmark::State& state) {
   auto& d = D();
-  StartCycles();
-  for (auto _ : state) {
-    HistVolCloseToCloseBatch(d.close, d.out[0], 20, 252.0);
-    benchmark::ClobberMemory();
-  }
-  ReportCyclesPerBar(state, StopCycles());
-  PerBar(state);
+  BatchRun(state, [&] { HistVolCloseToCloseBatch(d.close, d.out[0], 20, 252.0); });
 }
 BENCHMARK(BM_HvCloseToCloseBatch);
 
 void BM_HvParkinsonBatch(benchmark::State& state) {
   auto& d = D();
-  StartCycles();
-  for (auto _ : state) {
-    HistVolParkinsonBatch(d.high, d.low, d.out[0], 20, 252.0);
-    benchmark::ClobberMemory();
-  }
-  ReportCyclesPerBar(state, StopCycles());
-  PerBar(state);
+  BatchRun(state, [&] { HistVolParkinsonBatch(d.high, d.low, d.out[0], 20, 252.0); });
 }
 BENCHMARK(BM_HvParkinsonBatch);
 
 void BM_HvGarmanKlassBatch(benchmark::State& state) {
   auto& d = D();
-  StartCycles();
-  for (auto _ : state) {
-    HistVolGarmanKlassBatch(d.open, d.high, d.low, d.close, d.out[0], 20, 252.0);
-    benchmark::ClobberMemory();
-  }
-  ReportCyclesPerBar(state, StopCycles());
-  PerBar(state);
+  BatchRun(state, [&] { HistVolGarmanKlassBatch(d.open, d.high, d.low, d.close, d.out[0], 20, 252.0); });
 }
 BENCHMARK(BM_HvGarmanKlassBatch);
 
 void BM_SessionVwapBatch(benchmark::State& state) {
   auto& d = D();
-  StartCycles();
-  for (auto _ : state) {
-    SessionVwapBatch(d.high, d.low, d.close, d.volume, d.session, d.out[0]);
-    benchmark::ClobberMemory();
-  }
-  ReportCyclesPerBar(state, StopCycles());
-  PerBar(state);
+  BatchRun(state, [&] { SessionVwapBatch(d.high, d.low, d.close, d.volume, d.session, d.out[0]); });
 }
 BENCHMARK(BM_SessionVwapBatch);
 
 void BM_ObvBatch(benchmark::State& state) {
   auto& d = D();
-  StartCycles();
-  for (auto _ : state) {
-    ObvBatch(d.close, d.volume, d.out[0]);
-    benchmark::ClobberMemory();
-  }
-  ReportCyclesPerBar(state, StopCycles());
-  PerBar(state);
+  BatchRun(state, [&] { ObvBatch(d.close, d.volume, d.out[0]); });
 }
 BENCHMARK(BM_ObvBatch);
 
 void BM_RelVolumeBarsBatch(benchmark::State& state) {
   auto& d = D();
-  StartCycles();
-  for (auto _ : state) {
-    RelVolumeBarsBatch(d.volume, d.out[0], 20);
-    benchmark::ClobberMemory();
-  }
-  ReportCyclesPerBar(state, StopCycles());
-  PerBar(state);
+  BatchRun(state, [&] { RelVolumeBarsBatch(d.volume, d.out[0], 20); });
 }
 BENCHMARK(BM_RelVolumeBarsBatch);
 
 void BM_RelVolumeTimeOfDayBatch(benchmark::State& state) {
   auto& d = D();
-  StartCycles();
-  for (auto _ : state) {
-    RelVolumeTimeOfDayBatch(d.volume, d.session, d.slot, d.out[0], d.out[1], 390, 20);
-    benchmark::ClobberMemory();
-  }
-  ReportCyclesPerBar(state, StopCycles());
-  PerBar(state);
+  BatchRun(state, [&] { RelVolumeTimeOfDayBatch(d.volume, d.session, d.slot, d.out[0], d.out[1], 390, 20); });
 }
 BENCHMARK(BM_RelVolumeTimeOfDayBatch);
 
 void BM_VolumeFlowBatch(benchmark::State& state) {
   auto& d = D();
-  StartCycles();
-  for (auto _ : state) {
-    VolumeFlowBatch(d.close, d.volume, d.out[0], 50);
-    benchmark::ClobberMemory();
-  }
-  ReportCyclesPerBar(state, StopCycles());
-  PerBar(state);
+  BatchRun(state, [&] { VolumeFlowBatch(d.close, d.volume, d.out[0], 50); });
 }
 BENCHMARK(BM_VolumeFlowBatch);
 
@@ -406,29 +271,19 @@ void BM_FusedEmaRsiAtrBollingerVwap(benchmark::State& state) {
   auto& d = D();
   const FusedInputs in{d.high, d.low, d.close, d.volume, d.session};
   const FusedOutputs out{d.out[0], d.out[1], d.out[2], d.out[3], d.out[4], d.out[5], d.out[6], d.out[7]};
-  StartCycles();
-  for (auto _ : state) {
-    FusedBatch(in, out);
-    benchmark::ClobberMemory();
-  }
-  ReportCyclesPerBar(state, StopCycles());
-  PerBar(state);
+  BatchRun(state, [&] { FusedBatch(in, out); });
 }
 BENCHMARK(BM_FusedEmaRsiAtrBollingerVwap);
 
 void BM_SeparateEmaRsiAtrBollingerVwap(benchmark::State& state) {
   auto& d = D();
-  StartCycles();
-  for (auto _ : state) {
+  BatchRun(state, [&] {
     EmaBatch(d.close, d.out[0], 20);
     RsiBatch(d.close, d.out[1], 14);
     AtrBatch(d.high, d.low, d.close, d.out[2], 14);
     BollingerBatch(d.close, BandsOut{d.out[3], d.out[4], d.out[5], d.out[6]}, 20, 2.0);
     SessionVwapBatch(d.high, d.low, d.close, d.volume, d.session, d.out[7]);
-    benchmark::ClobberMemory();
-  }
-  ReportCyclesPerBar(state, StopCycles());
-  PerBar(state);
+  });
 }
 BENCHMARK(BM_SeparateEmaRsiAtrBollingerVwap);
 
@@ -788,8 +643,8 @@ TD_STREAM_BENCHMARK(BM_PivotsClassicAndCamarilla);
 // The update by itself, for the indicators whose update-plus-read rows above are over 5 ns or within a tenth of
 // it at the machine's quiet clock: the value is read once after the run, so no update can be skipped, and what
 // Value() computes on demand (HV's square root, the VWAP and Bollinger bands, ADX's DI, the squeeze test) is left
-// out. Those costs are in the rows above; these rows split
-// a bar's cost into what an update costs and what reading costs.
+// out. Those costs are in the rows above; these rows split a bar's cost into what an update costs and what
+// reading costs.
 template <typename Indicator, typename Step, typename Read>
 void UpdatesAlone(benchmark::State& state, const Indicator& prototype, Step step, Read read) {
   auto& d = D();
