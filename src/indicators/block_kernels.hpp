@@ -118,6 +118,10 @@ inline void BollingerRun(Bollinger& bb, const double* __restrict close, double* 
 /// chain's latency, not by the work; three independent chains in one loop overlap in the CPU, so together they
 /// cost about as much as the slowest one. (All five at once spilled registers: RSI and Bollinger keep their
 /// own blocked two-pass loops.) Bitwise identical to running the three loops one after another.
+///
+/// Once the EMA and the ATR are both ready (readiness never goes back), the rest of the block runs their
+/// UpdateReady and RawValue: the same arithmetic without the warm-up and readiness tests, which the loop,
+/// bound by its instruction count rather than by its chains, paid for every bar.
 inline void EmaAtrVwapRun(Ema& ema, Atr& atr, SessionVwap& vwap, const double* __restrict high,
                           const double* __restrict low, const double* __restrict close,
                           const double* __restrict volume, const std::int64_t* __restrict session,
@@ -128,12 +132,21 @@ inline void EmaAtrVwapRun(Ema& ema, Atr& atr, SessionVwap& vwap, const double* _
   Ema e = ema;
   Atr a = atr;
   SessionVwap v = vwap;
-  for (std::size_t i = 0; i < n; ++i) {
+  std::size_t i = 0;
+  for (; i < n && !(e.Ready() && a.Ready()); ++i) {
     e.Update(close[i]);
     a.Update(high[i], low[i], close[i]);
     v.Update(high[i], low[i], close[i], volume[i], session[i]);
     ema_out[i] = e.Value();
     atr_out[i] = a.Value();
+    vwap_out[i] = v.Value();
+  }
+  for (; i < n; ++i) {
+    e.UpdateReady(close[i]);
+    a.UpdateReady(high[i], low[i], close[i]);
+    v.Update(high[i], low[i], close[i], volume[i], session[i]);
+    ema_out[i] = e.RawValue();
+    atr_out[i] = a.RawValue();
     vwap_out[i] = v.Value();
   }
   ema = e;

@@ -376,6 +376,8 @@ TEST_F(RealBars, BlockedPassesEqualStreamingAcrossBlockBoundaries) {
     FusedParams params;
     params.rsi_period = 600;
     params.bb_period = 530;
+    params.ema_period = 300;  // the EMA/ATR loop leaves its warm-up part in the second block, when the ATR is ready
+    params.atr_period = 700;
     std::vector<std::vector<double>> fused(8, std::vector<double>(n));
     std::vector<std::vector<double>> sep(8, std::vector<double>(n));
     FusedBatch(FusedInputs{{b.high.data(), n}, {b.low.data(), n}, close, {b.volume.data(), n}, {b.session.data(), n}},
