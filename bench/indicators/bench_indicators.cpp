@@ -103,11 +103,7 @@ void BatchRun(benchmark::State& state, Run run) {
 
 void BM_BaselineCopyOneSeries(benchmark::State& state) {
   auto& d = D();
-  for (auto _ : state) {
-    std::copy(d.close.begin(), d.close.end(), d.out[0].begin());
-    benchmark::ClobberMemory();
-  }
-  PerBar(state);
+  BatchRun(state, [&] { std::copy(d.close.begin(), d.close.end(), d.out[0].begin()); });
 }
 BENCHMARK(BM_BaselineCopyOneSeries);
 
