@@ -8,8 +8,9 @@
 // UpdateMany), so its state lives in registers, and writes it back at the end. Indicators whose value needs a
 // division or a square root run in blocks of kBlock bars: a first pass runs the recurrence and parks its raw
 // sums per bar, a second pass turns them into values with a branch-free loop the compiler vectorises
-// (divpd/sqrtpd on plain SSE2), taking the divider off the recurrence's critical path. The finishing formulas
-// are the indicators' own static ones (Rsi::FromAverages, Bollinger::BandsOf, VwapAccumulator::ValueOf).
+// (divpd/sqrtpd on plain SSE2, their 4-wide forms in the AVX2 build: block_kernels.cpp), taking the divider off
+// the recurrence's critical path. The finishing formulas are the indicators' own static ones
+// (Rsi::FromAverages, Bollinger::BandsOf, VwapAccumulator::ValueOf).
 
 #include <cstddef>
 #include <cstdint>
@@ -50,69 +51,22 @@ void HlcRun(Indicator& indicator, const double* __restrict high, const double* _
   indicator = local;
 }
 
+/// The instruction set a two-pass loop runs in: plain x86-64 (SSE2, two bars per division or square root in the
+/// second pass) or AVX2 (four). Both give bitwise the same results: IEEE division and square root round alike at
+/// any width, and nothing is contracted into FMA (-std=c++20; AVX2 alone has no FMA).
+enum class Isa : std::uint8_t { kBaseline, kAvx2 };
+
+/// The widest Isa this CPU runs (read once per process).
+Isa BestIsa();
+
 /// RSI in blocks: pass 1 parks the Wilder averages, pass 2 divides. Readiness is monotone, so the bars before
-/// it are a prefix of the block and are set to NaN afterwards.
-inline void RsiRun(Rsi& rsi, const double* __restrict close, double* __restrict out, std::size_t n) {
-  static_assert(std::is_trivially_copyable_v<Rsi>);
-  Rsi local = rsi;
-  double loss[kBlock];
-  for (std::size_t base = 0; base < n; base += kBlock) {
-    const std::size_t len = n - base < kBlock ? n - base : kBlock;
-    const double* const c = close + base;
-    double* const o = out + base;
-    std::size_t not_ready = 0;
-    for (std::size_t j = 0; j < len; ++j) {
-      local.Update(c[j]);
-      not_ready = local.Ready() ? not_ready : j + 1;
-      o[j] = local.RawAverageGain();
-      loss[j] = local.RawAverageLoss();
-    }
-    for (std::size_t j = 0; j < len; ++j) {
-      o[j] = Rsi::FromAverages(o[j], loss[j]);
-    }
-    for (std::size_t j = 0; j < not_ready; ++j) {
-      o[j] = kNaN;
-    }
-  }
-  rsi = local;
-}
+/// it are a prefix of the block and are set to NaN afterwards. `isa` must be one this CPU runs.
+void RsiRun(Rsi& rsi, const double* __restrict close, double* __restrict out, std::size_t n, Isa isa = BestIsa());
 
 /// Bollinger in blocks: pass 1 parks the window sums (shift, s1, s2) in the middle/upper/lower outputs, pass 2
-/// turns them into the four lines in place (one sqrt and one division per bar, two bars per instruction).
-inline void BollingerRun(Bollinger& bb, const double* __restrict close, double* __restrict middle,
-                         double* __restrict upper, double* __restrict lower, double* __restrict width, std::size_t n) {
-  const int period = bb.period();
-  const double inv_period = bb.inv_period();
-  const double k = bb.k();
-  for (std::size_t base = 0; base < n; base += kBlock) {
-    const std::size_t len = n - base < kBlock ? n - base : kBlock;
-    double* const mid = middle + base;
-    double* const up = upper + base;
-    double* const lo = lower + base;
-    double* const wid = width + base;
-    std::size_t not_ready = 0;
-    bb.UpdateMany(close + base, len, [&](std::size_t j, const RollingMoments::State& st) {
-      not_ready = st.count < period ? j + 1 : not_ready;
-      mid[j] = st.shift;
-      up[j] = st.s1;
-      lo[j] = st.s2;
-    });
-    for (std::size_t j = 0; j < len; ++j) {
-      RollingMoments::State st;
-      st.shift = mid[j];
-      st.s1 = up[j];
-      st.s2 = lo[j];
-      const Bands b = Bollinger::BandsOf(st, inv_period, k);
-      mid[j] = b.middle;
-      up[j] = b.upper;
-      lo[j] = b.lower;
-      wid[j] = b.width;
-    }
-    for (std::size_t j = 0; j < not_ready; ++j) {
-      mid[j] = up[j] = lo[j] = wid[j] = kNaN;
-    }
-  }
-}
+/// turns them into the four lines in place (one sqrt and one division per bar). `isa` as for RsiRun.
+void BollingerRun(Bollinger& bb, const double* __restrict close, double* __restrict middle, double* __restrict upper,
+                  double* __restrict lower, double* __restrict width, std::size_t n, Isa isa = BestIsa());
 
 /// EMA, ATR and session VWAP in one loop. Each is a serial recurrence whose speed is set by its dependency
 /// chain's latency, not by the work; three independent chains in one loop overlap in the CPU, so together they

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "indicators/batch.hpp"
+#include "indicators/block_kernels.hpp"
 #include "indicators/ichimoku.hpp"
 #include "unit/indicators/test_data.hpp"
 
@@ -1161,6 +1162,54 @@ TEST(FastPath, AdxWithNaNAndResetEqualsTextbookForm) {
       adx.Reset();
     }
   }
+}
+
+// The two-pass RSI and Bollinger loops are compiled for plain x86-64 and for AVX2; the batch functions take the
+// widest this CPU runs. Each build must equal streaming bit for bit, the one the batch functions do not take
+// included (it is what a CPU without AVX2 runs).
+TEST(FastPath, TwoPassLoopsEqualStreamingInEveryInstructionSet) {
+  std::vector<kernels::Isa> isas{kernels::Isa::kBaseline};
+  if (kernels::BestIsa() == kernels::Isa::kAvx2) {
+    isas.push_back(kernels::Isa::kAvx2);
+  } else {
+    std::printf("this CPU has no AVX2: only the plain x86-64 build is checked\n");
+  }
+  ForEachSeries([&](const MinuteBars& b, const char* what) {
+    for (const kernels::Isa isa : isas) {
+      for (const int period : {1, 2, 14, 20, 600}) {
+        const std::size_t n = b.size();
+        std::vector<double> rsi(n);
+        std::vector<std::vector<double>> bands(4, std::vector<double>(n));
+        Rsi rsi_run(period);
+        Bollinger bb_run(period, 2.0);
+        // Two calls, the first ending mid-block, as the fused pass calls them.
+        for (const auto& [from, to] : {std::pair<std::size_t, std::size_t>{0, 700}, {700, n}}) {
+          kernels::RsiRun(rsi_run, b.close.data() + from, rsi.data() + from, to - from, isa);
+          kernels::BollingerRun(bb_run, b.close.data() + from, bands[0].data() + from, bands[1].data() + from,
+                                bands[2].data() + from, bands[3].data() + from, to - from, isa);
+        }
+        Rsi rsi_stream(period);
+        Bollinger bb_stream(period, 2.0);
+        long first_rsi = -1;
+        long first_bb = -1;
+        for (std::size_t i = 0; i < n && (first_rsi < 0 || first_bb < 0); ++i) {
+          rsi_stream.Update(b.close[i]);
+          bb_stream.Update(b.close[i]);
+          const Bands s = bb_stream.Values();
+          if (first_rsi < 0 && !testing::SameBits(rsi[i], rsi_stream.Value())) {
+            first_rsi = static_cast<long>(i);
+          }
+          if (first_bb < 0 && !(testing::SameBits(bands[0][i], s.middle) && testing::SameBits(bands[1][i], s.upper) &&
+                                testing::SameBits(bands[2][i], s.lower) && testing::SameBits(bands[3][i], s.width))) {
+            first_bb = static_cast<long>(i);
+          }
+        }
+        const char* isa_name = isa == kernels::Isa::kAvx2 ? "AVX2" : "x86-64";
+        EXPECT_EQ(first_rsi, -1) << what << " RSI " << period << " " << isa_name;
+        EXPECT_EQ(first_bb, -1) << what << " Bollinger " << period << " " << isa_name;
+      }
+    }
+  });
 }
 
 }  // namespace
