@@ -7,17 +7,20 @@ Usage: check_analytics_aims.py [--build DIR] [--repetitions N] [--save DIR]   ru
        check_analytics_aims.py --self-test         prove a missed aim fails the check
 
 Exits 1 when an aim is missed. Each figure is the minimum over the repetitions, run on core 1 when taskset is
-there. A row that misses its aim in the full run is run again alone, up to --retries times: the machine shares its
-host, and a neighbour's burst of memory traffic has doubled a memory-bound row's time for a whole run (session
-VWAP batch 1.6 -> 3.3 ns/bar, 1.6 again on the next run); noise only ever adds time, so the least time seen is the
-row's own cost. Only a row that misses in every try is reported missed. A row is judged by its own core cycles (user mode, perf_event) at the clock of this run: the highest
-cycles per ns that EMA's streaming chain (6 cycles per bar) showed in any repetition. CPU time per item is
-printed beside it but does not decide: it also holds the time the kernel takes during the loop (about 10 % here),
-which the cycle count leaves out. Rows without a cycle count (the kernel refused the counter) are judged by CPU
-time (machines whose hypervisor exposes no PMU: the kernel logs "PMU not available due to virtualization").
-One host seen here moved its clock between about 2.25 and 3.2 GHz from one hour to the next, which moves every ns
-figure with it; --clock-ghz judges the same cycle counts at a stated clock (3.17 GHz was that host's when quiet). A busy thread on the other half of the physical core raises the cycle
-counts themselves: the minimum over the repetitions is the figure to trust.
+there. A row that misses its aim in the full run is run again alone, up to --retries times: the machine shares
+its host, and a neighbour's burst of memory traffic has doubled a memory-bound row's time for a whole run
+(session VWAP batch 1.6 -> 3.3 ns/bar, 1.6 again on the next run); noise only ever adds time, so the least time
+seen is the row's own cost. Only a row that misses in every try is reported missed.
+
+A row is judged by its own core cycles (user mode, perf_event) at the clock of this run: the highest cycles per
+ns that EMA's streaming chain (6 cycles per bar) showed in any repetition. CPU time per item is printed beside it
+but does not decide: it also holds the time the kernel takes during the loop (about 10 % here), which the cycle
+count leaves out. Rows without a cycle count are judged by CPU time (the kernel refused the counter, as on VMs
+whose hypervisor exposes no PMU: the kernel logs "PMU not available due to virtualization"). One host seen here
+moved its clock between about 2.25 and 3.2 GHz from one hour to the next, which moves every ns figure with it;
+--clock-ghz judges the same cycle counts at a stated clock (3.17 GHz was that host's when quiet). A busy thread
+on the other half of the physical core raises the cycle counts themselves: the minimum over the repetitions is
+the figure to trust.
 
 The aims ("Benchmarks" in the issue): each batch indicator at or below TA-Lib's cost measured on this machine
 class; the fused EMA+RSI+ATR+Bollinger+VWAP pass under 12 ns/bar; each streaming update under 5 ns; implied
@@ -323,7 +326,8 @@ def main() -> int:
     rows, missed, clock = judge(indicator_minima, minima(options), args.clock_ghz)
     print_table(rows, clock, indicator_minima, args.clock_ghz is not None)
     for name, tries in retried:
-        print(f"(re-run alone) {name}: {tries} extra run(s), " + ("met" if name not in missed else "missed in every one"))
+        outcome = "met" if name not in missed else "missed in every one"
+        print(f"(re-run alone) {name}: {tries} extra run(s), {outcome}")
     if missed:
         print(f"\n{len(missed)} aim(s) missed: {', '.join(missed)}")
         return 1
