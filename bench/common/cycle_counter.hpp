@@ -10,6 +10,8 @@
 // Out of line, and without an object of their own around the timed loop: a counter object with a destructor
 // around a streaming loop changed its code (EMA's state went through the stack, 6 -> 15 cycles per bar).
 
+#include <benchmark/benchmark.h>
+
 #include <cstdint>
 
 #if defined(__linux__)
@@ -57,6 +59,14 @@ inline int CycleCounterFd() {
   }
 #endif
   return -1.0;
+}
+
+/// Sets counter `name` to StopCycles' count per unit of work, `units_per_iteration` units in each benchmark
+/// iteration (bars of a series, one solve, one chain); left out where the counter was refused.
+inline void ReportCycles(benchmark::State& state, const char* name, double cycles, double units_per_iteration) {
+  if (cycles >= 0.0 && state.iterations() > 0) {
+    state.counters[name] = cycles / (static_cast<double>(state.iterations()) * units_per_iteration);
+  }
 }
 
 }  // namespace td::bench

@@ -75,10 +75,7 @@ double MinimumOf(const std::vector<double>& v) { return *std::min_element(v.begi
 /// loop in the benchmark itself: a lambda holding the loop captured the indicator by reference, and GCC then
 /// kept some of its fields in memory (Parkinson 42.2 → 48.0 instructions per bar).
 void ReportCyclesPerBar(benchmark::State& state, double cycles) {
-  if (cycles >= 0.0 && state.iterations() > 0) {
-    state.counters["cycles_per_bar"] =
-        cycles / (static_cast<double>(state.iterations()) * static_cast<double>(kBars));
-  }
+  td::bench::ReportCycles(state, "cycles_per_bar", cycles, static_cast<double>(kBars));
 }
 
 void PerBar(benchmark::State& state) {

@@ -26,15 +26,9 @@
 namespace td::options {
 namespace {
 
+using td::bench::ReportCycles;
 using td::bench::StartCycles;
 using td::bench::StopCycles;
-
-/// Reports the cycles of the timed loop per iteration (one solve, one chain) as counter `name`.
-void ReportCyclesPerIteration(benchmark::State& state, const char* name, double cycles) {
-  if (cycles >= 0.0 && state.iterations() > 0) {
-    state.counters[name] = cycles / static_cast<double>(state.iterations());
-  }
-}
 
 struct Case {
   OptionType type;
@@ -79,7 +73,7 @@ void BM_ImpliedVol(benchmark::State& state) {
     auto iv = ImpliedVolBlack76(c.type, c.market, c.price);
     benchmark::DoNotOptimize(iv);
   }
-  ReportCyclesPerIteration(state, "cycles_per_solve", StopCycles());
+  ReportCycles(state, "cycles_per_solve", StopCycles(), 1.0);
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 BENCHMARK(BM_ImpliedVol);
@@ -144,7 +138,7 @@ void BM_NiftyChainIvAndGreeks(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(sum);
   }
-  ReportCyclesPerIteration(state, "cycles_per_chain", StopCycles());
+  ReportCycles(state, "cycles_per_chain", StopCycles(), 1.0);
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * chain.size()));
   state.counters["options"] = static_cast<double>(chain.size());
 }
@@ -350,7 +344,7 @@ void BM_RealNiftySnapshotPerOption(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(sum);
   }
-  ReportCyclesPerIteration(state, "cycles_per_chain", StopCycles());
+  ReportCycles(state, "cycles_per_chain", StopCycles(), 1.0);
   const std::size_t n = CountOptions(batches);
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
   state.counters["options"] = static_cast<double>(n);
@@ -372,7 +366,7 @@ void BM_RealNiftySnapshotBatch(benchmark::State& state) {
   for (auto _ : state) {
     benchmark::DoNotOptimize(RunBatch(batches, out));
   }
-  ReportCyclesPerIteration(state, "cycles_per_chain", StopCycles());
+  ReportCycles(state, "cycles_per_chain", StopCycles(), 1.0);
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
   state.counters["options"] = static_cast<double>(n);
   state.counters["strike_rows"] = static_cast<double>(rows);
